@@ -1,0 +1,1 @@
+"""passnum — piloter un programme Pass numérique de bout en bout."""

@@ -1,0 +1,14 @@
+from passnum.common.exceptions import DomainError
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    message = "Identifiant ou mot de passe incorrect."
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    message = (
+        "Trop de tentatives de connexion infructueuses : réessayez dans 15 minutes ou "
+        "réinitialisez votre mot de passe."
+    )

@@ -1,0 +1,69 @@
+"""API tokens: issued after a password check, stored hashed, bound to one membership."""
+
+import hashlib
+import secrets
+
+from axes.exceptions import AxesBackendPermissionDenied
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from passnum.organisations.actor import Actor
+from passnum.organisations.selectors import current_membership
+
+from .exceptions import InvalidCredentials, TooManyAttempts
+from .models import ApiToken
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_token(request, username: str, password: str, organisation_id: int | None = None):
+    """Check the credentials (throttled by django-axes) and return ``(key, ApiToken)``.
+
+    The token acts through the membership of ``organisation_id`` when given, else through the
+    user's first active membership.
+    """
+    try:
+        user = authenticate(request, username=username, password=password)
+    except AxesBackendPermissionDenied as exc:
+        raise TooManyAttempts from exc
+    if getattr(request, "axes_locked_out", False):
+        raise TooManyAttempts
+    if user is None or not user.is_active:
+        raise InvalidCredentials
+    memberships = user.memberships.filter(is_active=True)
+    membership_id = None
+    if organisation_id is not None:
+        chosen = memberships.filter(organisation_id=organisation_id).first()
+        if chosen is None:
+            from passnum.organisations.exceptions import MembershipNotFound
+
+            raise MembershipNotFound
+        membership_id = chosen.pk
+    membership = current_membership(user, membership_id)
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        key_hash=hash_token(key),
+        membership=membership,
+        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+    )
+    return key, token
+
+
+def actor_for_token(key: str) -> Actor | None:
+    """The actor behind a bearer token, or None when it is unknown, expired or deactivated."""
+    if not key or len(key) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__user", "membership__organisation__programme")
+        .filter(
+            key_hash=hash_token(key),
+            expires_at__gt=timezone.now(),
+            membership__is_active=True,
+            membership__user__is_active=True,
+        )
+        .first()
+    )
+    return Actor(token.membership) if token else None

@@ -1,0 +1,36 @@
+from django.http import JsonResponse
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from passnum.accounts.api import router as accounts_router
+from passnum.referential.api import router as referential_router
+
+from . import errors
+from .auth import BearerToken
+
+
+class FrenchJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=FrenchJSONRenderer(),
+    title="passnum — API",
+    version="1",
+    description=(
+        "API du Pass numérique. Authentification : `POST /api/v1/auth/token` puis en-tête "
+        '`Authorization: Bearer <jeton>`. Erreurs : `{"detail", "code"}`.'
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("", accounts_router)
+api.add_router("", referential_router)
+
+
+def unknown_endpoint(request, rest=""):
+    return JsonResponse(
+        errors.error_body("Point d'accès inconnu : consultez /api/v1/docs.", "not_found"),
+        status=404,
+    )

@@ -1,0 +1,98 @@
+"""The Lozère demo: the programme of the press release, its communes, real places, accounts.
+
+Loaded only by ``passnum demo``, never by migrations.
+"""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from passnum.accounts.models import User
+from passnum.organisations.enums import OrganisationKind
+from passnum.organisations.models import Membership, Organisation
+from passnum.programmes.enums import FunderKind
+from passnum.programmes.models import Funder, Programme
+from passnum.territories.models import Commune
+from passnum.territories.services import load_communes
+
+PLACES_FILE = Path(__file__).resolve().parent / "data" / "lieux-inclusion-48.csv"
+DEMO_PASSWORD = "passnum-demo"
+
+PROGRAMME = {
+    "name": "Pass numérique Lozère 2026-2028",
+    "territory_code": "48",
+    "starts_on": date(2026, 1, 1),
+    "ends_on": date(2028, 12, 31),
+    "envelope_cents": 40_000_00,
+    "engineering_cents": 4_000_00,
+    "pass_value_cents": 10_00,
+    "passes_per_checkbook": 5,
+    "validity_days": 183,
+    "max_checkbooks_per_person": 1,
+}
+FUNDERS = [
+    ("État — Secrétariat d'État chargé du numérique", FunderKind.STATE, 5000),
+    ("Département de la Lozère", FunderKind.DEPARTMENT, 5000),
+]
+REFERRERS = [
+    ("Mission Locale Lozère", "48095", "1 bis avenue du Père Coudrin"),
+    ("France Travail Mende", "48095", "14 boulevard Lucien Arnault"),
+    ("CCAS de Mende", "48095", "Hôtel de ville"),
+    ("Département de la Lozère — services sociaux", "48095", "4 rue de la Rovère"),
+]
+DEPARTMENT = ("Département de la Lozère — DTIP", "48095", "4 rue de la Rovère")
+OPERATOR = ("Lozère Développement", "48095", "4 rue de la Rovère")
+
+# username, first name, last name, organisation name, kind
+ACCOUNTS = [
+    ("orienteur", "Camille", "Orienteur", "Mission Locale Lozère", OrganisationKind.REFERRER),
+    ("departement", "Dominique", "Instructeur", DEPARTMENT[0], OrganisationKind.DEPARTMENT),
+    ("structure", "Sacha", "Médiateur", "France services de Mende", OrganisationKind.PROVIDER),
+    ("pilote", "Claude", "Pilote", OPERATOR[0], OrganisationKind.OPERATOR),
+]
+
+
+def read_places() -> list[dict]:
+    with PLACES_FILE.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@transaction.atomic
+def load_demo() -> Programme:
+    """Load the demo into an empty database (``passnum demo`` flushes it first)."""
+    load_communes("48")
+    communes = {c.insee_code: c for c in Commune.objects.of_department("48")}
+    programme = Programme.objects.create(**PROGRAMME)
+    Funder.objects.bulk_create(
+        Funder(programme=programme, name=name, kind=kind, share_basis_points=share)
+        for name, kind, share in FUNDERS
+    )
+
+    def organisation(kind, name, insee, address):
+        return Organisation(
+            programme=programme, kind=kind, name=name, commune=communes.get(insee), address=address
+        )
+
+    organisations = [organisation(OrganisationKind.REFERRER, *r) for r in REFERRERS]
+    organisations.append(organisation(OrganisationKind.DEPARTMENT, *DEPARTMENT))
+    organisations.append(organisation(OrganisationKind.OPERATOR, *OPERATOR))
+    organisations += [
+        organisation(OrganisationKind.PROVIDER, p["name"], p["insee_code"], p["address"])
+        for p in read_places()
+    ]
+    Organisation.objects.bulk_create(organisations)
+
+    by_key = {(o.kind, o.name): o for o in Organisation.objects.filter(programme=programme)}
+    for username, first_name, last_name, org_name, kind in ACCOUNTS:
+        user = User(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{username}@demo.passnum.invalid",
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.create(user=user, organisation=by_key[(kind, org_name)], is_admin=True)
+    return programme

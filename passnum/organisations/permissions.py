@@ -1,0 +1,96 @@
+"""Who may do what. Views and API routes call these; they never test roles themselves."""
+
+import enum
+
+from passnum.common.exceptions import NotAllowed
+
+from .enums import OrganisationKind as Kind
+
+
+class Capability(enum.Enum):
+    REFER = "refer"
+    VIEW_REFERRALS = "view_referrals"
+    VIEW_PEOPLE = "view_people"
+    PRESCRIBE = "prescribe"
+    REPLACE_LOST_PASSES = "replace_lost_passes"
+    LOOKUP_PASS = "lookup_pass"
+    REDEEM = "redeem"
+    DECLARE_OFFER = "declare_offer"
+    VIEW_OWN_STATEMENTS = "view_own_statements"
+    VIEW_STATS = "view_stats"
+    MANAGE_PROGRAMME = "manage_programme"
+    MANAGE_FRAMEWORK = "manage_framework"
+    ACCREDIT_PROVIDERS = "accredit_providers"
+    MANAGE_STATEMENTS = "manage_statements"
+    EXPORT = "export"
+
+
+CAPABILITIES: dict[Kind, frozenset[Capability]] = {
+    Kind.REFERRER: frozenset(
+        {Capability.REFER, Capability.VIEW_REFERRALS, Capability.VIEW_PEOPLE}
+    ),
+    Kind.DEPARTMENT: frozenset(
+        {
+            Capability.REFER,
+            Capability.VIEW_REFERRALS,
+            Capability.VIEW_PEOPLE,
+            Capability.PRESCRIBE,
+            Capability.REPLACE_LOST_PASSES,
+            Capability.LOOKUP_PASS,
+            Capability.VIEW_STATS,
+        }
+    ),
+    Kind.PROVIDER: frozenset(
+        {
+            Capability.LOOKUP_PASS,
+            Capability.REDEEM,
+            Capability.DECLARE_OFFER,
+            Capability.VIEW_OWN_STATEMENTS,
+        }
+    ),
+    Kind.OPERATOR: frozenset(
+        {
+            Capability.VIEW_REFERRALS,
+            Capability.LOOKUP_PASS,
+            Capability.VIEW_STATS,
+            Capability.VIEW_OWN_STATEMENTS,
+            Capability.MANAGE_PROGRAMME,
+            Capability.MANAGE_FRAMEWORK,
+            Capability.ACCREDIT_PROVIDERS,
+            Capability.MANAGE_STATEMENTS,
+            Capability.EXPORT,
+        }
+    ),
+}
+
+REFUSALS = {
+    Capability.REFER: "Seuls les orienteurs et le Département peuvent orienter une personne.",
+    Capability.PRESCRIBE: "Seul le Département peut prescrire un chéquier.",
+    Capability.REPLACE_LOST_PASSES: "Seul le Département peut annuler et remplacer des pass.",
+    Capability.REDEEM: "Seule une structure de médiation numérique peut encaisser des pass.",
+    Capability.VIEW_PEOPLE: "Votre rôle ne donne pas accès aux données des personnes.",
+    Capability.MANAGE_PROGRAMME: "Seul le pilote peut modifier le programme.",
+    Capability.ACCREDIT_PROVIDERS: "Seul le pilote peut habiliter les structures.",
+    Capability.MANAGE_STATEMENTS: "Seul le pilote peut valider et payer les relevés.",
+}
+
+
+def can(actor, capability: Capability) -> bool:
+    return actor is not None and capability in CAPABILITIES[actor.role]
+
+
+def ensure_can(actor, capability: Capability, *, programme=None) -> None:
+    """Raise ``NotAllowed`` unless the actor's role has the capability within its programme."""
+    if actor is None:
+        raise NotAllowed("Vous devez être membre actif d'une structure du programme.")
+    if capability not in CAPABILITIES[actor.role]:
+        raise NotAllowed(REFUSALS.get(capability, NotAllowed.message))
+    if programme is not None and programme.pk != actor.programme.pk:
+        raise NotAllowed(
+            "Cet élément appartient à un autre programme que le vôtre.", code="other_programme"
+        )
+
+
+def ensure_organisation_admin(actor, organisation) -> None:
+    if actor is None or actor.organisation.pk != organisation.pk or not actor.is_admin:
+        raise NotAllowed("Seul un administrateur de la structure peut gérer ses membres.")

@@ -1,0 +1,111 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from .enums import FunderKind
+
+DEPARTMENT_CODE_RE = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$"
+
+
+class Programme(models.Model):
+    """A Pass numérique programme: one territory, one period, one envelope."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    territory_code = models.CharField(
+        "code du département",
+        max_length=3,
+        validators=[RegexValidator(DEPARTMENT_CODE_RE, "Code de département invalide (ex. 48).")],
+    )
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    envelope_cents = models.BigIntegerField("enveloppe (centimes)")
+    engineering_cents = models.BigIntegerField("part ingénierie (centimes)", default=0)
+    pass_value_cents = models.PositiveIntegerField(
+        "valeur faciale d'un pass (centimes)", default=1000
+    )
+    passes_per_checkbook = models.PositiveSmallIntegerField("pass par chéquier", default=5)
+    validity_days = models.PositiveSmallIntegerField(
+        "validité d'un chéquier (jours)", default=183, help_text="À compter de la prescription."
+    )
+    max_checkbooks_per_person = models.PositiveSmallIntegerField(
+        "chéquiers au plus par personne", default=1
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "programme"
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(territory_code__regex=DEPARTMENT_CODE_RE),
+                name="programme_territory_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")), name="programme_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(envelope_cents__gt=0), name="programme_envelope_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(engineering_cents__gte=0)
+                & Q(engineering_cents__lt=F("envelope_cents")),
+                name="programme_engineering_within_envelope",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_value_cents__gt=0), name="programme_pass_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(passes_per_checkbook__gt=0),
+                name="programme_passes_per_checkbook_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(validity_days__gt=0), name="programme_validity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_checkbooks_per_person__gt=0),
+                name="programme_max_checkbooks_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def budget(self):
+        from .budget import budget_of
+
+        return budget_of(self)
+
+
+class Funder(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="funders", verbose_name="programme"
+    )
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=20, choices=FunderKind.choices)
+    share_basis_points = models.PositiveSmallIntegerField(
+        "part (points de base)", help_text="5000 = 50 %."
+    )
+
+    class Meta:
+        verbose_name = "financeur"
+        ordering = ["-share_basis_points", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="funder_unique_name"),
+            models.CheckConstraint(
+                condition=Q(share_basis_points__gt=0) & Q(share_basis_points__lte=10_000),
+                name="funder_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=FunderKind.values), name="funder_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.share_percent} %)"
+
+    @property
+    def share_percent(self):
+        value = self.share_basis_points / 100
+        return int(value) if value == int(value) else value

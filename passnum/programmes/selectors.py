@@ -1,0 +1,37 @@
+from dataclasses import dataclass
+
+from .budget import Budget, budget_of, split_between_funders
+from .models import Funder, Programme
+
+
+@dataclass(frozen=True)
+class FunderShare:
+    funder: Funder
+    of_envelope_cents: int
+    of_consumed_cents: int
+
+
+@dataclass(frozen=True)
+class ProgrammeOverview:
+    programme: Programme
+    budget: Budget
+    funders: list[FunderShare]
+
+    @property
+    def engineering_percent(self) -> float:
+        return round(100 * self.budget.engineering_cents / self.budget.envelope_cents, 2)
+
+
+def programme_overview(programme: Programme) -> ProgrammeOverview:
+    """A programme's budget figures and each funder's share (two queries at most)."""
+    budget = budget_of(programme)
+    funders = list(programme.funders.all())
+    of_envelope = split_between_funders(budget.envelope_cents, funders)
+    of_consumed = {
+        f.pk: cents for f, cents in split_between_funders(budget.consumed_cents, funders)
+    }
+    return ProgrammeOverview(
+        programme=programme,
+        budget=budget,
+        funders=[FunderShare(f, cents, of_consumed[f.pk]) for f, cents in of_envelope],
+    )

@@ -1,0 +1,59 @@
+"""Finding communes from what a person types."""
+
+import re
+
+from passnum.common.text import normalise_name
+
+from .exceptions import AmbiguousCommune, UnknownCommune
+from .models import Commune
+
+INSEE_RE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+POSTAL_RE = re.compile(r"\b([0-9]{5})\b")
+
+
+def resolve_commune(text: str, department_code: str) -> Commune:
+    """Return the one commune of the territory that ``text`` designates.
+
+    ``text`` may be an INSEE code (« 48095 »), a name (« Mende », « st chely d'apcher »),
+    a postal code when it belongs to one commune only (« 48200 » does not), or a postal code and
+    a name together (« 48000 Mende », « Mende (48000) »). Raises ``UnknownCommune`` or
+    ``AmbiguousCommune`` (whose ``candidates`` lists the possible communes).
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise UnknownCommune("Indiquez une commune (nom, code postal ou code INSEE).")
+    communes = Commune.objects.of_department(department_code).prefetch_related("postal_codes")
+
+    if INSEE_RE.match(raw.upper()):
+        commune = communes.filter(insee_code=raw.upper()).first()
+        if commune is not None:
+            return commune
+
+    postal_match = POSTAL_RE.search(raw)
+    name_part = normalise_name(POSTAL_RE.sub(" ", raw))
+    if postal_match:
+        communes = communes.filter(postal_codes__code=postal_match.group(1)).distinct()
+    if name_part:
+        communes = communes.filter(search_name=name_part)
+    candidates = list(communes[:11])
+    if not candidates:
+        raise UnknownCommune(f"Aucune commune du territoire ne correspond à « {raw} ».")
+    if len(candidates) > 1:
+        names = ", ".join(c.label for c in candidates[:10])
+        raise AmbiguousCommune(
+            f"Plusieurs communes correspondent à « {raw} » : {names}. Précisez le nom "
+            "ou le code INSEE.",
+            candidates=candidates,
+        )
+    return candidates[0]
+
+
+def search_communes(text: str, department_code: str, limit: int = 10) -> list[Commune]:
+    """Communes whose name starts with, or whose postal code is, what was typed."""
+    raw = (text or "").strip()
+    communes = Commune.objects.of_department(department_code).prefetch_related("postal_codes")
+    if not raw:
+        return []
+    if raw.isdigit():
+        return list(communes.filter(postal_codes__code__startswith=raw).distinct()[:limit])
+    return list(communes.filter(search_name__startswith=normalise_name(raw))[:limit])

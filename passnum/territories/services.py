@@ -1,0 +1,161 @@
+"""Loading the reference list of communes (all or nothing)."""
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from .exceptions import CommuneFileError
+from .models import Commune, PostalCode
+from .selectors import INSEE_RE
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COMMUNE_COLUMNS = ["insee_code", "name", "postal_code", "latitude", "longitude", "population"]
+POSTAL_COLUMNS = ["insee_code", "name", "postal_code"]
+
+
+@dataclass(frozen=True)
+class CommuneRow:
+    insee_code: str
+    name: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    population: int | None
+
+
+def bundled_files(department_code: str) -> tuple[Path, Path]:
+    communes = DATA_DIR / f"communes-{department_code}.csv"
+    postal = DATA_DIR / f"codes-postaux-{department_code}.csv"
+    if not communes.exists():
+        raise CommuneFileError(
+            [f"Aucun fichier de communes fourni pour le département {department_code}."]
+        )
+    return communes, postal
+
+
+def _read(path: Path, columns: list[str]) -> list[dict]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise CommuneFileError(
+                    [f"{path.name} : colonnes manquantes : {', '.join(missing)}."]
+                )
+            return list(reader)
+    except UnicodeDecodeError as exc:
+        raise CommuneFileError([f"{path.name} : le fichier doit être encodé en UTF-8."]) from exc
+    except OSError as exc:
+        raise CommuneFileError([f"{path.name} : lecture impossible ({exc.strerror})."]) from exc
+
+
+def _decimal(value: str, low: int, high: int) -> Decimal | None:
+    if value.strip() == "":
+        return None
+    number = Decimal(value)
+    if not low <= number <= high:
+        raise InvalidOperation
+    return number.quantize(Decimal("0.00001"))
+
+
+def parse_communes(
+    path: Path, department_code: str
+) -> tuple[list[CommuneRow], dict[str, set[str]]]:
+    rows, errors, postal = [], [], {}
+    seen = set()
+    for line, record in enumerate(_read(path, COMMUNE_COLUMNS), start=2):
+        insee = (record["insee_code"] or "").strip().upper()
+        name = (record["name"] or "").strip()
+        try:
+            if not INSEE_RE.match(insee):
+                raise ValueError(f"code INSEE « {insee} » invalide")
+            if not insee.startswith(department_code):
+                raise ValueError(
+                    f"la commune {insee} n'est pas dans le département {department_code}"
+                )
+            if insee in seen:
+                raise ValueError(f"code INSEE {insee} en double")
+            if not name:
+                raise ValueError("nom manquant")
+            try:
+                latitude = _decimal(record["latitude"] or "", -90, 90)
+                longitude = _decimal(record["longitude"] or "", -180, 180)
+            except InvalidOperation:
+                raise ValueError("coordonnées invalides") from None
+            population_text = (record["population"] or "").strip()
+            if population_text and not population_text.isdigit():
+                raise ValueError(f"population « {population_text} » invalide")
+            code = (record["postal_code"] or "").strip()
+            if code and not (code.isdigit() and len(code) == 5):
+                raise ValueError(f"code postal « {code} » invalide")
+        except ValueError as exc:
+            errors.append(f"{path.name}, ligne {line} : {exc}.")
+            continue
+        seen.add(insee)
+        rows.append(
+            CommuneRow(
+                insee, name, latitude, longitude, int(population_text) if population_text else None
+            )
+        )
+        if code:
+            postal.setdefault(insee, set()).add(code)
+    if errors:
+        raise CommuneFileError(errors)
+    return rows, postal
+
+
+def parse_postal_codes(path: Path, known: set[str]) -> dict[str, set[str]]:
+    postal, errors = {}, []
+    for line, record in enumerate(_read(path, POSTAL_COLUMNS), start=2):
+        insee = (record["insee_code"] or "").strip().upper()
+        code = (record["postal_code"] or "").strip()
+        if insee not in known:
+            errors.append(
+                f"{path.name}, ligne {line} : commune {insee} absente du fichier des communes."
+            )
+        elif not (code.isdigit() and len(code) == 5):
+            errors.append(f"{path.name}, ligne {line} : code postal « {code} » invalide.")
+        else:
+            postal.setdefault(insee, set()).add(code)
+    if errors:
+        raise CommuneFileError(errors)
+    return postal
+
+
+@transaction.atomic
+def load_communes(
+    department_code: str, communes_path: Path | None = None, postal_path: Path | None = None
+) -> int:
+    """Create or update the communes of a department from CSV files; returns their count.
+
+    The files are checked whole before anything is written: one bad line and nothing changes.
+    """
+    if communes_path is None:
+        communes_path, postal_path = bundled_files(department_code)
+    rows, postal = parse_communes(communes_path, department_code)
+    if postal_path is not None and postal_path.exists():
+        for insee, codes in parse_postal_codes(postal_path, {r.insee_code for r in rows}).items():
+            postal.setdefault(insee, set()).update(codes)
+
+    existing = {
+        c.insee_code: c
+        for c in Commune.objects.filter(insee_code__in=[r.insee_code for r in rows])
+    }
+    for row in rows:
+        commune = existing.get(row.insee_code) or Commune(insee_code=row.insee_code)
+        commune.name = row.name
+        commune.department_code = department_code
+        commune.latitude = row.latitude
+        commune.longitude = row.longitude
+        commune.population = row.population
+        commune.save()
+        existing[row.insee_code] = commune
+    PostalCode.objects.filter(commune__in=existing.values()).delete()
+    PostalCode.objects.bulk_create(
+        PostalCode(commune=existing[insee], code=code)
+        for insee, codes in sorted(postal.items())
+        for code in sorted(codes)
+    )
+    return len(rows)

@@ -1,0 +1,44 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+from passnum.organisations.enums import OrganisationKind
+from passnum.organisations.permissions import Capability, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation(request) -> list[NavItem]:
+    actor = getattr(request, "actor", None)
+    items = [("Accueil", reverse("www:home"))]
+    if actor is not None:
+        items.append(("Tableau de bord", reverse("www:dashboard")))
+        if can(actor, Capability.VIEW_STATS):
+            items.append(("Programme et budget", reverse("www:programme")))
+        items.append(("Ma structure", reverse("www:organisation")))
+    items.append(("Données personnelles", reverse("www:privacy")))
+    exact_only = {reverse("www:home"), reverse("www:dashboard")}
+    path = request.path
+    return [
+        NavItem(label, url, path == url or (url not in exact_only and path.startswith(url)))
+        for label, url in items
+    ]
+
+
+def site(request):
+    actor = getattr(request, "actor", None)
+    return {
+        "site_title": settings.PASSNUM_SITE_TITLE,
+        "site_tagline": (
+            actor.programme.name if actor is not None else settings.PASSNUM_SITE_TAGLINE
+        ),
+        "nav_items": navigation(request),
+        "actor": actor,
+        "role_label": OrganisationKind(actor.role).label if actor is not None else "",
+    }

@@ -12,6 +12,8 @@ ROLES = list(OrganisationKind)
 
 
 def pytest_collection_modifyitems(config, items):
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # xdist_group is xdist's own marker, unknown under -p no:xdist
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))

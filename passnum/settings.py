@@ -227,3 +227,4 @@ LOGGING = {
 # What the header shows.
 PASSNUM_SITE_TITLE = os.environ.get("PASSNUM_SITE_TITLE", "Pass numérique")
 PASSNUM_SITE_TAGLINE = os.environ.get("PASSNUM_SITE_TAGLINE", "Département de la Lozère")
+DSFR_MARK_OPTIONAL_FIELDS = True

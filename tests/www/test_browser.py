@@ -22,7 +22,15 @@ if not Path(CHROMIUM).exists():
         allow_module_level=True,
     )
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # WhiteNoise warns that STATIC_ROOT (var/staticfiles) was never collected; the live server
+    # serves static files through django.contrib.staticfiles' handler, from the finders.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+    # django-dsfr 3.6 deprecates its marking of required fields (see DSFR_MARK_OPTIONAL_FIELDS);
+    # raised in the server thread, the warning would turn the login page into a 500.
+    pytest.mark.filterwarnings("ignore:Marking required form fields:DeprecationWarning"),
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

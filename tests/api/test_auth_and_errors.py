@@ -50,7 +50,10 @@ def test_unknown_user_is_refused_like_a_wrong_password(client, db):
 def test_token_requests_are_throttled(client, make_actor, settings):
     actor = make_actor(OrganisationKind.REFERRER)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert post_token(client, {"username": actor.user.username, "password": "x"}).status_code == 401
+        assert (
+            post_token(client, {"username": actor.user.username, "password": "x"}).status_code
+            == 401
+        )
     response = post_token(client, {"username": actor.user.username, "password": "x"})
     assert response.status_code == 429
     assert response.json()["code"] == "too_many_attempts"
@@ -94,7 +97,12 @@ def test_token_for_an_organisation_one_is_not_member_of(client, make_actor):
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer inconnu"}, {"Authorization": "Token abc"}, {"Authorization": ""}],
+    [
+        {},
+        {"Authorization": "Bearer inconnu"},
+        {"Authorization": "Token abc"},
+        {"Authorization": ""},
+    ],
 )
 def test_missing_or_bad_token_is_401(db, headers):
     response = Client(headers=headers).get("/api/v1/me")

@@ -24,7 +24,8 @@ def admin(make_actor):
 def test_admin_adds_a_member(admin):
     user = UserFactory()
     membership = add_member(admin, admin.organisation, user)
-    assert membership.is_active and not membership.is_admin
+    assert membership.is_active
+    assert not membership.is_admin
     assert membership.updated_by == admin.user
     assert Actor(membership).role == OrganisationKind.REFERRER
 
@@ -71,7 +72,8 @@ def test_the_last_active_admin_cannot_be_deactivated_or_demoted(admin):
     with pytest.raises(LastAdmin):
         set_admin(admin, admin.membership, False)
     admin.membership.refresh_from_db()
-    assert admin.membership.is_active and admin.membership.is_admin
+    assert admin.membership.is_active
+    assert admin.membership.is_admin
 
 
 def test_an_admin_leaves_once_another_admin_exists(admin):

@@ -126,6 +126,12 @@ def test_only_the_operator_sets_funders(programme, make_actor, kind):
 def test_operator_cannot_set_funders_of_another_programme(programme, make_actor):
     other = ProgrammeFactory(territory_code="12")
     with pytest.raises(NotAllowed) as excinfo:
-        set_funder(make_actor(OrganisationKind.OPERATOR), other, name="X", kind="other", share_basis_points=10)
+        set_funder(
+            make_actor(OrganisationKind.OPERATOR),
+            other,
+            name="X",
+            kind="other",
+            share_basis_points=10,
+        )
     assert excinfo.value.code == "other_programme"
     assert not Funder.objects.exists()

@@ -150,5 +150,7 @@ def test_command_reports_errors_in_french_and_changes_nothing(db, tmp_path):
 
 
 def test_command_refuses_a_department_without_a_file(db):
-    with pytest.raises(CommandError, match="Aucun fichier de communes fourni pour le département 12"):
+    with pytest.raises(
+        CommandError, match="Aucun fichier de communes fourni pour le département 12"
+    ):
         call_command("load_communes", "--departement", "12")

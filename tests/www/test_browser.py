@@ -22,15 +22,7 @@ if not Path(CHROMIUM).exists():
         allow_module_level=True,
     )
 
-pytestmark = [
-    pytest.mark.browser,
-    # WhiteNoise warns that STATIC_ROOT (var/staticfiles) was never collected; the live server
-    # serves static files through django.contrib.staticfiles' handler, from the finders.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    # django-dsfr 3.6 deprecates its marking of required fields (see DSFR_MARK_OPTIONAL_FIELDS);
-    # raised in the server thread, the warning would turn the login page into a 500.
-    pytest.mark.filterwarnings("ignore:Marking required form fields:DeprecationWarning"),
-]
+pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -85,8 +77,9 @@ def member(kind, name):
     programme = ProgrammeFactory()
     FunderFactory(programme=programme, name="État", kind=FunderKind.STATE)
     FunderFactory(programme=programme, name="Département de la Lozère", kind=FunderKind.DEPARTMENT)
-    return MembershipFactory(organisation__programme=programme, organisation__kind=kind,
-                             organisation__name=name)
+    return MembershipFactory(
+        organisation__programme=programme, organisation__kind=kind, organisation__name=name
+    )
 
 
 def log_in(page, live_server, username, password=PASSWORD):

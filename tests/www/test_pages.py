@@ -5,7 +5,13 @@ from django.urls import reverse
 
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.middleware import SESSION_KEY
-from tests.factories import PASSWORD, FunderFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    FunderFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 
 def logged_in(actor) -> Client:
@@ -14,7 +20,9 @@ def logged_in(actor) -> Client:
     return client
 
 
-@pytest.mark.parametrize("url", ["/", "/connexion/", "/donnees-personnelles/", "/mot-de-passe/oubli/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/connexion/", "/donnees-personnelles/", "/mot-de-passe/oubli/"]
+)
 def test_public_pages_in_french_with_the_dsfr_header(client, db, url):
     response = client.get(url)
     assert response.status_code == 200
@@ -23,9 +31,11 @@ def test_public_pages_in_french_with_the_dsfr_header(client, db, url):
     assert 'class="fr-header"' in html
     assert "Pass numérique" in html
     assert "Département de la Lozère" in html
-    assert 'href="#contenu"' in html and 'id="contenu"' in html
+    assert 'href="#contenu"' in html
+    assert 'id="contenu"' in html
     assert "/static/dsfr/dist/dsfr" in html
-    assert "http://" not in html.split("<body")[0] and "https://" not in html.split("<body")[0]
+    assert "http://" not in html.split("<body")[0]
+    assert "https://" not in html.split("<body")[0]
 
 
 def test_security_headers_and_csp(client, db):
@@ -80,7 +90,8 @@ def test_programme_page_per_role(make_actor, programme, kind, sees_budget):
         assert response.status_code == 200
         assert "36\u202f000\u00a0€" in html  # pass budget
         assert "20\u202f000\u00a0€" in html  # State share of the envelope
-        assert "3\u202f600 pass" in html and "720 chéquiers" in html
+        assert "3\u202f600 pass" in html
+        assert "720 chéquiers" in html
     else:
         assert response.status_code == 403
         assert "Accès refusé" in html
@@ -116,7 +127,9 @@ def test_login_and_logout(client, make_actor):
 
 def test_wrong_password_on_the_web(client, make_actor):
     actor = make_actor(OrganisationKind.REFERRER)
-    response = client.post(reverse("accounts:login"), {"username": actor.user.username, "password": "x"})
+    response = client.post(
+        reverse("accounts:login"), {"username": actor.user.username, "password": "x"}
+    )
     assert response.status_code == 200
     assert "Identifiant ou mot de passe incorrect." in response.content.decode()
 
@@ -125,7 +138,9 @@ def test_web_login_is_throttled(client, make_actor, settings):
     actor = make_actor(OrganisationKind.REFERRER)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         client.post(reverse("accounts:login"), {"username": actor.user.username, "password": "x"})
-    response = client.post(reverse("accounts:login"), {"username": actor.user.username, "password": "x"})
+    response = client.post(
+        reverse("accounts:login"), {"username": actor.user.username, "password": "x"}
+    )
     assert response.status_code == 429
     assert "Connexion temporairement bloquée" in response.content.decode()
     response = client.post(
@@ -148,7 +163,10 @@ def test_password_reset_sends_a_french_email(client, make_actor):
     assert "Nouveau mot de passe" in form_page.content.decode()
     done = client.post(
         form_page.redirect_chain[-1][0],
-        {"new_password1": "Un-nouveau-mot-de-passe-42", "new_password2": "Un-nouveau-mot-de-passe-42"},
+        {
+            "new_password1": "Un-nouveau-mot-de-passe-42",
+            "new_password2": "Un-nouveau-mot-de-passe-42",
+        },
     )
     assert done.status_code == 302
     actor.user.refresh_from_db()
@@ -175,7 +193,9 @@ def test_user_switches_organisation(make_actor, programme):
     client = logged_in(actor)
     page = client.get(reverse("www:choose_membership")).content.decode()
     assert provider.organisation.name in page
-    response = client.post(reverse("www:choose_membership"), {"membership": provider.pk}, follow=True)
+    response = client.post(
+        reverse("www:choose_membership"), {"membership": provider.pk}, follow=True
+    )
     html = response.content.decode()
     assert f"Vous agissez désormais pour « {provider.organisation.name} »" in html
     assert "Encaisser des pass" in html
@@ -243,7 +263,8 @@ def test_404_page_in_french(client, db):
     response = client.get("/nexiste-pas/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "Page introuvable" in html and 'class="fr-header"' in html
+    assert "Page introuvable" in html
+    assert 'class="fr-header"' in html
 
 
 @override_settings(DEBUG=False)

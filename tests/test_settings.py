@@ -1,0 +1,79 @@
+"""Settings read from the environment: production refuses unsafe defaults and passes
+``check --deploy``."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3J9-vQ2#mZ8pL0!xR7tW4yB6nH1cF5gD@sA2eU9iO3-Tz5Kw8Lq",
+    # (fixed so the test is repeatable; 50+ characters, many distinct)
+    "ALLOWED_HOSTS": "pass-numerique.lozere.fr",
+    "DATABASE_URL": "sqlite:////tmp/passnum-check.sqlite3",
+}
+
+
+def passnum(*args, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY"}
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "passnum", *args],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = passnum("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_secret_key_is_required_outside_debug():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = passnum("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY est obligatoire hors mode DEBUG" in result.stderr
+
+
+def test_a_bad_boolean_is_explained_in_french():
+    result = passnum("check", env={**PRODUCTION, "DEBUG": "peut-être"})
+    assert result.returncode != 0
+    assert "DEBUG doit valoir 1 ou 0" in result.stderr
+
+
+def test_debug_has_a_development_secret():
+    result = passnum("check", env={"DEBUG": "1", "SECRET_KEY": ""})
+    assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_through_database_url():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='passnum.settings'; "
+        "from django.conf import settings; d=settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['HOST'], d['PORT'])"
+    )
+    env = {
+        **os.environ,
+        **PRODUCTION,
+        "DATABASE_URL": "postgres://passnum:secret@db.internal:5432/passnum",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "passnum",
+        "db.internal",
+        "5432",
+    ]

@@ -45,7 +45,7 @@ def test_tier_is_the_best_of_the_publics(publics, tier):
 
 
 def test_unknown_public_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not a valid Public"):
         tier_of(["inconnu"])
 
 

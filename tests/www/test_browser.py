@@ -82,7 +82,7 @@ def member(kind, name):
     )
 
 
-def log_in(page, live_server, username, password=PASSWORD):
+def log_in(page, username, password=PASSWORD):
     """Log in with the keyboard only: type, Tab to the password, Enter to submit."""
     page.goto("/connexion/")
     page.get_by_label("Identifiant").focus()
@@ -90,8 +90,8 @@ def log_in(page, live_server, username, password=PASSWORD):
     page.keyboard.press("Tab")
     expect(page.get_by_label("Mot de passe")).to_be_focused()
     page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 @pytest.fixture
@@ -107,7 +107,8 @@ def test_home_page_structure_and_skip_link(page, live_server):
 
     # The DSFR stylesheet is served (200) and applied (Marianne font).
     css = [url for url in page.journal.responses if url.endswith("/dsfr/dsfr.min.css")]
-    assert css and page.journal.responses[css[0]] == 200, page.journal.responses
+    assert css, page.journal.responses
+    assert page.journal.responses[css[0]] == 200
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Marianne" in font
 
@@ -127,8 +128,7 @@ def test_home_page_structure_and_skip_link(page, live_server):
 
 def test_everything_comes_from_our_origin(page, live_server, operator):
     page.goto("/")
-    page.goto("/connexion/")
-    log_in(page, live_server, operator.user.username)
+    log_in(page, operator.user.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
 
     journal = page.journal
@@ -142,7 +142,7 @@ def test_everything_comes_from_our_origin(page, live_server, operator):
 @pytest.mark.parametrize("kind", list(OrganisationKind))
 def test_keyboard_login_lands_on_dashboard(page, live_server, transactional_db, kind):
     membership = member(kind, "Mission Locale Lozère")
-    log_in(page, live_server, membership.user.username)
+    log_in(page, membership.user.username)
 
     expect(page).to_have_url(f"{live_server.url}/espace/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
@@ -151,7 +151,7 @@ def test_keyboard_login_lands_on_dashboard(page, live_server, transactional_db, 
 
 
 def test_wrong_password_is_refused_in_french(page, live_server, operator):
-    log_in(page, live_server, operator.user.username, password="pas-le-bon")
+    log_in(page, operator.user.username, password="pas-le-bon")
 
     expect(page).to_have_url(f"{live_server.url}/connexion/")
     expect(page.locator("#contenu")).to_contain_text("Identifiant ou mot de passe incorrect.")
@@ -179,7 +179,7 @@ def test_public_pages_are_accessible(page, live_server, path):
 
 
 def test_operator_dashboard_is_accessible(page, live_server, operator):
-    log_in(page, live_server, operator.user.username)
+    log_in(page, operator.user.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     violations = serious_violations(page)
     assert not violations, describe(violations)
@@ -190,6 +190,6 @@ def test_screenshots(page, live_server, operator):
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.goto("/")
     page.screenshot(path=SCREENS / "accueil.png", full_page=True)
-    log_in(page, live_server, operator.user.username)
+    log_in(page, operator.user.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     page.screenshot(path=SCREENS / "tableau-de-bord-pilote.png", full_page=True)

@@ -34,6 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 migrations-check: $(STAMP)
+	mkdir -p var
 	DEBUG=1 $(BIN)/passnum makemigrations --check --dry-run
 
 clean:

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 
 from passnum.organisations.actor import Actor
+from passnum.organisations.exceptions import MembershipNotFound
 from passnum.organisations.selectors import current_membership
 
 from .exceptions import InvalidCredentials, TooManyAttempts
@@ -38,8 +39,6 @@ def issue_token(request, username: str, password: str, organisation_id: int | No
     if organisation_id is not None:
         chosen = memberships.filter(organisation_id=organisation_id).first()
         if chosen is None:
-            from passnum.organisations.exceptions import MembershipNotFound
-
             raise MembershipNotFound
         membership_id = chosen.pk
     membership = current_membership(user, membership_id)

@@ -1,4 +1,4 @@
-from passnum.common.exceptions import Conflict, InvalidInput, NotFound
+from passnum.common.exceptions import Conflict, NotFound
 
 
 class MembershipNotFound(NotFound):
@@ -22,7 +22,3 @@ class AlreadyMember(Conflict):
 class NoActiveMembership(NotFound):
     code = "no_active_membership"
     message = "Votre compte n'est rattaché à aucune structure active."
-
-
-class InvalidSiret(InvalidInput):
-    code = "invalid_siret"

@@ -1,4 +1,4 @@
-from .exceptions import MembershipNotFound, NoActiveMembership
+from .exceptions import NoActiveMembership
 from .models import Membership
 
 
@@ -17,13 +17,6 @@ def current_membership(user, membership_id=None) -> Membership:
     if first is None:
         raise NoActiveMembership
     return first
-
-
-def membership_of(user, membership_id) -> Membership:
-    membership = active_memberships_of(user).filter(pk=membership_id).first()
-    if membership is None:
-        raise MembershipNotFound
-    return membership
 
 
 def members_of(organisation):

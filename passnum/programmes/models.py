@@ -71,12 +71,6 @@ class Programme(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def budget(self):
-        from .budget import budget_of
-
-        return budget_of(self)
-
 
 class Funder(models.Model):
     programme = models.ForeignKey(

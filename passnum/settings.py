@@ -37,6 +37,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "passnum-développement-uniquement-ne-pas-utiliser-en-production"
 
+# Key of the pass codes (keyed hash and encryption). Kept apart from SECRET_KEY so that rotating
+# SECRET_KEY does not make the printed codes unreadable; derived from it when unset.
+PASSNUM_CODES_KEY = os.environ.get("PASSNUM_CODES_KEY") or f"passnum-codes:{SECRET_KEY}"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -59,6 +63,11 @@ INSTALLED_APPS = [
     "passnum.programmes",
     "passnum.organisations",
     "passnum.referential",
+    "passnum.journal",
+    "passnum.beneficiaries",
+    "passnum.providers",
+    "passnum.passes",
+    "passnum.referrals",
     "passnum.www",
     "passnum.demo",
 ]

@@ -4,10 +4,15 @@ import factory
 from factory.django import DjangoModelFactory
 
 from passnum.accounts.models import User
+from passnum.beneficiaries.models import Beneficiary
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
 from passnum.programmes.enums import FunderKind
 from passnum.programmes.models import Funder, Programme
+from passnum.providers.models import Accreditation, AccreditationStatus, Place
+from passnum.referential.enums import tier_of
+from passnum.referrals.models import Referral
+from passnum.territories.models import Commune
 
 PASSWORD = "mot-de-passe-de-test"
 
@@ -74,3 +79,79 @@ class MembershipFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     is_admin = False
     is_active = True
+
+
+class CommuneFactory(DjangoModelFactory):
+    """Mende by default; pass other real values for other communes."""
+
+    class Meta:
+        model = Commune
+        django_get_or_create = ["insee_code"]
+
+    insee_code = "48095"
+    name = "Mende"
+    department_code = "48"
+    latitude = "44.51805"
+    longitude = "3.50114"
+    population = 11_828
+
+
+class BeneficiaryFactory(DjangoModelFactory):
+    class Meta:
+        model = Beneficiary
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    first_name = "Jeanne"
+    last_name = factory.Sequence(lambda n: f"Durand{n}")
+    birth_date = date(1980, 5, 17)
+    commune = factory.SubFactory(CommuneFactory)
+    notice_given_on = date(2026, 1, 15)
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A pending referral by a referrer organisation of the beneficiary's programme."""
+
+    class Meta:
+        model = Referral
+
+    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    programme = factory.SelfAttribute("beneficiary.programme")
+    organisation = factory.SubFactory(
+        OrganisationFactory, programme=factory.SelfAttribute("..programme"), referrer=True
+    )
+    created_by = factory.SubFactory(UserFactory)
+    publics = factory.LazyFunction(list)
+    needs = factory.LazyFunction(lambda: ["outils_quotidien"])
+    tier = factory.LazyAttribute(lambda r: tier_of(r.publics))
+
+
+class ProviderPlaceFactory(DjangoModelFactory):
+    """A place of an accredited provider."""
+
+    organisation = factory.SubFactory(OrganisationFactory, provider=True)
+    name = factory.Sequence(lambda n: f"Lieu {n}")
+    commune = factory.SubFactory(CommuneFactory)
+    latitude = factory.SelfAttribute("commune.latitude")
+    longitude = factory.SelfAttribute("commune.longitude")
+    services = factory.LazyFunction(lambda: ["outils_quotidien", "demarches_administratives"])
+
+    class Meta:
+        model = Place
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def accredited(obj, create, extracted, **kwargs):
+        """``accredited=False`` leaves the provider without accreditation."""
+        if create and extracted is not False:
+            Accreditation.objects.get_or_create(
+                organisation=obj.organisation, defaults={"status": AccreditationStatus.ACCREDITED}
+            )
+
+
+class AccreditationFactory(DjangoModelFactory):
+    class Meta:
+        model = Accreditation
+        django_get_or_create = ["organisation"]
+
+    organisation = factory.SubFactory(OrganisationFactory, provider=True)
+    status = AccreditationStatus.ACCREDITED

@@ -1,4 +1,4 @@
-from passnum.common.exceptions import DomainError
+from passnum.common.exceptions import DomainError, TooManyRequests
 
 
 class InvalidCredentials(DomainError):
@@ -6,7 +6,7 @@ class InvalidCredentials(DomainError):
     message = "Identifiant ou mot de passe incorrect."
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(TooManyRequests):
     code = "too_many_attempts"
     message = (
         "Trop de tentatives de connexion infructueuses : réessayez dans 15 minutes ou "

@@ -5,7 +5,7 @@ import logging
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from passnum.accounts.exceptions import InvalidCredentials, TooManyAttempts
+from passnum.accounts.exceptions import InvalidCredentials
 from passnum.common.exceptions import (
     Conflict,
     DomainError,
@@ -13,13 +13,14 @@ from passnum.common.exceptions import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    TooManyRequests,
 )
 
 logger = logging.getLogger(__name__)
 
 STATUS_BY_KIND = [
     (InvalidCredentials, 401),
-    (TooManyAttempts, 429),
+    (TooManyRequests, 429),
     (NotAllowed, 403),
     (NotFound, 404),
     (InvalidInput, 422),

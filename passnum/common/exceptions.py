@@ -51,3 +51,10 @@ class Gone(DomainError):
 
     code = "gone"
     message = "Cet élément n'est plus utilisable."
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time (HTTP 429)."""
+
+    code = "throttled"
+    message = "Trop de tentatives : réessayez dans quelques minutes."

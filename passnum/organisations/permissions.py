@@ -12,6 +12,7 @@ class Capability(enum.Enum):
     VIEW_REFERRALS = "view_referrals"
     VIEW_PEOPLE = "view_people"
     PRESCRIBE = "prescribe"
+    PRINT_CHECKBOOK = "print_checkbook"
     REPLACE_LOST_PASSES = "replace_lost_passes"
     LOOKUP_PASS = "lookup_pass"
     REDEEM = "redeem"
@@ -35,6 +36,7 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
             Capability.VIEW_REFERRALS,
             Capability.VIEW_PEOPLE,
             Capability.PRESCRIBE,
+            Capability.PRINT_CHECKBOOK,
             Capability.REPLACE_LOST_PASSES,
             Capability.LOOKUP_PASS,
             Capability.VIEW_STATS,
@@ -66,6 +68,10 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
 REFUSALS = {
     Capability.REFER: "Seuls les orienteurs et le Département peuvent orienter une personne.",
     Capability.PRESCRIBE: "Seul le Département peut prescrire un chéquier.",
+    Capability.PRINT_CHECKBOOK: "Seul le Département peut imprimer un chéquier.",
+    Capability.LOOKUP_PASS: "Votre rôle ne permet pas de consulter un pass.",
+    Capability.VIEW_REFERRALS: "Votre rôle ne donne pas accès aux orientations.",
+    Capability.VIEW_STATS: "Votre rôle ne donne pas accès aux indicateurs du programme.",
     Capability.REPLACE_LOST_PASSES: "Seul le Département peut annuler et remplacer des pass.",
     Capability.REDEEM: "Seule une structure de médiation numérique peut encaisser des pass.",
     Capability.VIEW_PEOPLE: "Votre rôle ne donne pas accès aux données des personnes.",

@@ -1,0 +1,13 @@
+from passnum.common.text import normalise_name
+
+from .models import Beneficiary
+
+
+def possible_duplicates(programme, first_name: str, last_name: str, birth_date):
+    """People of the programme with the same names (accents and case aside) and birth date."""
+    return Beneficiary.objects.filter(
+        programme=programme,
+        search_first_name=normalise_name(first_name),
+        search_last_name=normalise_name(last_name),
+        birth_date=birth_date,
+    ).select_related("commune")

@@ -1,0 +1,165 @@
+"""Import of an external operator's delivery file: serial, code, end date. All or nothing."""
+
+import csv
+import datetime
+import io
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from passnum.journal.services import record_many
+
+from . import codes, keys
+from .enums import PassSource, PassStatus
+from .exceptions import DeliveryFileInvalid
+from .models import Pass
+from .services import ensure_budget_buys, lock_programme
+
+COLUMNS = {
+    "serial": ("serial", "numero_serie", "numéro de série", "numero", "serie"),
+    "code": ("code",),
+    "end_date": ("end_date", "fin_validite", "fin de validité", "date_fin", "expires_on"),
+}
+SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
+MAX_LINES = 50_000
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DeliveryFileInvalid(["Le fichier n'est ni en UTF-8 ni en Windows-1252."])
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    wanted = {}
+    normalised = [h.strip().lower() for h in header]
+    for field, names in COLUMNS.items():
+        for index, name in enumerate(normalised):
+            if name in names:
+                wanted[field] = index
+                break
+    missing = [COLUMNS[f][0] for f in COLUMNS if f not in wanted]
+    if missing:
+        raise DeliveryFileInvalid(
+            [
+                "ligne 1 : colonnes attendues « serial, code, end_date » (ou « numero_serie, "
+                f"code, fin_validite ») ; il manque : {', '.join(missing)}."
+            ]
+        )
+    return wanted
+
+
+def parse_delivery(content: bytes | str, *, today: datetime.date) -> list[dict]:
+    """Rows of a delivery file, or ``DeliveryFileInvalid`` naming every bad line."""
+    text = _decode(content)
+    if not text.strip():
+        raise DeliveryFileInvalid(["Le fichier est vide."])
+    delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    columns = _header_map(next(reader))
+    rows, errors, seen_serials, seen_codes = [], [], {}, {}
+    for number, line in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in line):
+            continue
+        if number > MAX_LINES:
+            errors.append(f"Le fichier dépasse {MAX_LINES} lignes : découpez-le.")
+            break
+        if max(columns.values()) >= len(line):
+            errors.append(f"ligne {number} : il manque des colonnes (serial, code, end_date).")
+            continue
+        serial = line[columns["serial"]].strip()
+        raw_code = line[columns["code"]].strip()
+        raw_date = line[columns["end_date"]].strip()
+        problems = []
+        if not SERIAL_RE.match(serial):
+            problems.append(f"numéro de série « {serial} » invalide")
+        elif serial in seen_serials:
+            problems.append(
+                f"numéro de série « {serial} » déjà présent ligne {seen_serials[serial]}"
+            )
+        try:
+            code = codes.normalise(raw_code)
+        except codes.MalformedCode:
+            code = None
+            problems.append(f"code « {raw_code} » invalide (caractère ou symbole de contrôle)")
+        else:
+            if code in seen_codes:
+                problems.append(f"code déjà présent ligne {seen_codes[code]}")
+        end_date = _parse_date(raw_date)
+        if end_date is None:
+            problems.append(f"date de fin « {raw_date} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        elif end_date <= today:
+            problems.append(f"date de fin {end_date:%d/%m/%Y} déjà passée")
+        if problems:
+            errors.append(f"ligne {number} : " + " ; ".join(problems) + ".")
+            continue
+        seen_serials[serial] = number
+        seen_codes[code] = number
+        rows.append({"line": number, "serial": serial, "code": code, "end_date": end_date})
+    if not rows and not errors:
+        errors.append("Le fichier ne contient aucun pass.")
+    if errors:
+        raise DeliveryFileInvalid(errors)
+    return rows
+
+
+def _existing(field: str, values: list[str]) -> set[str]:
+    found = set()
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        found.update(Pass.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
+    return found
+
+
+def import_passes(programme, content: bytes | str, *, actor=None, today=None) -> list[Pass]:
+    """Load a delivery file into the programme's stock: every line, or none."""
+    today = today or timezone.localdate()
+    rows = parse_delivery(content, today=today)
+    for row in rows:
+        row["digest"] = keys.digest(row["code"])
+    with transaction.atomic():
+        programme = lock_programme(programme)
+        existing_serials = _existing("serial", [r["serial"] for r in rows])
+        existing_digests = _existing("code_digest", [r["digest"] for r in rows])
+        errors = []
+        for row in rows:
+            if row["serial"] in existing_serials:
+                errors.append(f"ligne {row['line']} : le pass {row['serial']} existe déjà.")
+            elif row["digest"] in existing_digests:
+                errors.append(f"ligne {row['line']} : ce code est déjà celui d'un autre pass.")
+        if errors:
+            raise DeliveryFileInvalid(errors)
+        ensure_budget_buys(programme, len(rows))
+        passes = Pass.objects.bulk_create(
+            [
+                Pass(
+                    programme=programme,
+                    serial=row["serial"],
+                    code_digest=row["digest"],
+                    code_encrypted=keys.encrypt(row["code"]),
+                    value_cents=programme.pass_value_cents,
+                    source=PassSource.IMPORTED,
+                    stock_expires_on=row["end_date"],
+                )
+                for row in rows
+            ],
+            batch_size=1000,
+        )
+        record_many(actor, passes, "imported", after=PassStatus.AVAILABLE)
+    return passes

@@ -1,0 +1,152 @@
+from django.db import models
+from django.db.models import Q
+
+from .enums import PassSource, PassStatus
+
+
+class CheckbookQuerySet(models.QuerySet):
+    def with_unused_passes(self, today):
+        """Checkbooks not yet past their end date that still hold an assigned pass."""
+        return self.filter(expires_on__gte=today, passes__status=PassStatus.ASSIGNED).distinct()
+
+
+class Checkbook(models.Model):
+    """The passes prescribed to one person at once."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        related_name="checkbooks",
+        verbose_name="programme",
+    )
+    number = models.PositiveIntegerField("numéro")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary",
+        on_delete=models.PROTECT,
+        related_name="checkbooks",
+        verbose_name="bénéficiaire",
+    )
+    issued_on = models.DateField("délivré le")
+    expires_on = models.DateField("valable jusqu'au")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = models.Manager.from_queryset(CheckbookQuerySet)()
+
+    class Meta:
+        verbose_name = "chéquier"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="checkbook_number"),
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=models.F("issued_on")), name="checkbook_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Chéquier n° {self.number}"
+
+
+class PassQuerySet(models.QuerySet):
+    def in_stock(self, today):
+        """Available passes that can still be prescribed (not past an operator's end date)."""
+        return self.filter(status=PassStatus.AVAILABLE).filter(
+            Q(stock_expires_on__isnull=True) | Q(stock_expires_on__gt=today)
+        )
+
+
+class Pass(models.Model):
+    """One Pass numérique: one hour of training, worth ``value_cents``.
+
+    The code is never stored in clear: ``code_digest`` (keyed hash) finds a pass from a typed
+    code, ``code_encrypted`` lets the checkbook be reprinted. See ``keys.py``.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        related_name="passes",
+        verbose_name="programme",
+    )
+    serial = models.CharField("numéro de série", max_length=40, unique=True)
+    code_digest = models.CharField("empreinte du code", max_length=64, unique=True, editable=False)
+    code_encrypted = models.TextField("code chiffré", editable=False)
+    value_cents = models.PositiveIntegerField("valeur faciale (centimes)")
+    status = models.CharField(
+        "statut", max_length=20, choices=PassStatus.choices, default=PassStatus.AVAILABLE
+    )
+    source = models.CharField(
+        "origine", max_length=20, choices=PassSource.choices, default=PassSource.GENERATED
+    )
+    stock_expires_on = models.DateField(
+        "fin de validité fixée par l'opérateur", null=True, blank=True
+    )
+    checkbook = models.ForeignKey(
+        Checkbook,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passes",
+        verbose_name="chéquier",
+    )
+    expires_on = models.DateField("valable jusqu'au", null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name="remplace le pass",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = models.Manager.from_queryset(PassQuerySet)()
+
+    class Meta:
+        verbose_name = "pass"
+        verbose_name_plural = "pass"
+        ordering = ["serial"]
+        indexes = [models.Index(fields=["programme", "status"], name="pass_programme_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PassStatus.values), name="pass_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=PassSource.values), name="pass_source_valid"
+            ),
+            models.CheckConstraint(condition=Q(value_cents__gt=0), name="pass_value_positive"),
+            # In stock means in no checkbook; beyond stock, a pass belongs to a checkbook and
+            # has an end date.
+            models.CheckConstraint(
+                condition=Q(status=PassStatus.AVAILABLE, checkbook__isnull=True)
+                | (
+                    ~Q(status=PassStatus.AVAILABLE)
+                    & Q(checkbook__isnull=False, expires_on__isnull=False)
+                ),
+                name="pass_checkbook_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(replaces=models.F("id")), name="pass_not_replacing_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def is_unused(self) -> bool:
+        return self.status == PassStatus.ASSIGNED
+
+
+class LookupFailure(models.Model):
+    """A failed code lookup, counted to throttle guessing (kept in the database so that every
+    application server sees it)."""
+
+    key = models.CharField(max_length=100, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "échec de recherche de code"
+
+    def __str__(self):
+        return f"{self.key} {self.at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,222 @@
+"""Business rules of the pass ledger. Every change runs in a transaction, under row locks,
+and is written to the journal."""
+
+import datetime
+import re
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from passnum.common.exceptions import InvalidInput
+from passnum.journal.services import record, record_many
+from passnum.organisations.permissions import Capability, ensure_can
+from passnum.programmes.models import Programme
+
+from . import codes, keys
+from .enums import IN_LEDGER, PassSource, PassStatus
+from .exceptions import BudgetExhausted, PassNotUnused, StockLimitExceeded
+from .models import Checkbook, Pass
+from .selectors import budget_for, ledger_of
+
+SERIAL_DIGITS = 6
+
+
+def lock_programme(programme) -> Programme:
+    """Lock the programme's row: budget, stock and numbering change one at a time."""
+    return Programme.objects.select_for_update().get(pk=programme.pk)
+
+
+def serial_prefix(programme, today: datetime.date) -> str:
+    return f"{programme.territory_code}-{today.year}-"
+
+
+def _next_sequence(prefix: str) -> int:
+    pattern = rf"^{re.escape(prefix)}[0-9]{{{SERIAL_DIGITS}}}$"
+    last = (
+        Pass.objects.filter(serial__regex=pattern)
+        .order_by("-serial")
+        .values_list("serial", flat=True)
+    ).first()
+    return int(last[len(prefix) :]) + 1 if last else 1
+
+
+def _new_passes(programme, count: int, today, **fields) -> list[Pass]:
+    prefix = serial_prefix(programme, today)
+    start = _next_sequence(prefix)
+    if start + count - 1 >= 10**SERIAL_DIGITS:
+        raise InvalidInput(f"Les numéros de série {prefix}… sont épuisés pour cette année.")
+    new_codes: list[str] = []
+    while len(new_codes) < count:
+        code = codes.generate()
+        if code not in new_codes:
+            new_codes.append(code)
+    return [
+        Pass(
+            programme=programme,
+            serial=f"{prefix}{start + i:0{SERIAL_DIGITS}d}",
+            code_digest=keys.digest(code),
+            code_encrypted=keys.encrypt(code),
+            value_cents=programme.pass_value_cents,
+            source=PassSource.GENERATED,
+            **fields,
+        )
+        for i, code in enumerate(new_codes)
+    ]
+
+
+def ensure_budget_buys(programme, count: int) -> None:
+    ledger = ledger_of(programme)
+    budget = budget_for(programme, ledger)
+    room = budget.pass_budget_cents - ledger.value(*IN_LEDGER)
+    if count * programme.pass_value_cents > room:
+        possible = max(room // programme.pass_value_cents, 0)
+        raise StockLimitExceeded(
+            f"Le budget des pass ne permet pas d'en ajouter {count} : il en achète "
+            f"{budget.passes_total} en tout et {possible} de plus au plus."
+        )
+
+
+def generate_passes(programme, count: int, *, actor=None, today=None) -> list[Pass]:
+    """Add ``count`` available passes to the programme's stock, within what its budget buys."""
+    if actor is not None:
+        ensure_can(actor, Capability.MANAGE_PROGRAMME, programme=programme)
+    if not isinstance(count, int) or count < 1:
+        raise InvalidInput("Le nombre de pass à générer doit être un entier supérieur à zéro.")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        programme = lock_programme(programme)
+        ensure_budget_buys(programme, count)
+        passes = Pass.objects.bulk_create(_new_passes(programme, count, today), batch_size=1000)
+        record_many(actor, passes, "generated", after=PassStatus.AVAILABLE)
+    return passes
+
+
+def assign_checkbook(actor, programme, beneficiary, *, today) -> Checkbook:
+    """Take a checkbook's worth of passes from the stock for ``beneficiary``.
+
+    Called by the prescription, inside its transaction, with the programme's row locked.
+    """
+    size = programme.passes_per_checkbook
+    budget = budget_for(programme)
+    if not budget.can_cover_checkbook:
+        raise BudgetExhausted(
+            "Le budget disponible ne couvre plus un chéquier : la prescription est refusée."
+        )
+    passes = list(
+        Pass.objects.in_stock(today)
+        .filter(programme=programme)
+        .select_for_update()
+        .order_by("serial")[:size]
+    )
+    if len(passes) < size:
+        raise BudgetExhausted(
+            "Le stock de pass disponibles ne couvre plus un chéquier : générez ou importez "
+            "des pass avant de prescrire."
+        )
+    end = today + timedelta(days=programme.validity_days)
+    ends = [min(end, p.stock_expires_on) if p.stock_expires_on else end for p in passes]
+    last_number = Checkbook.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
+    checkbook = Checkbook.objects.create(
+        programme=programme,
+        number=(last_number or 0) + 1,
+        beneficiary=beneficiary,
+        issued_on=today,
+        expires_on=min(ends),
+    )
+    for pass_, pass_end in zip(passes, ends, strict=True):
+        pass_.status = PassStatus.ASSIGNED
+        pass_.checkbook = checkbook
+        pass_.expires_on = pass_end
+    Pass.objects.bulk_update(passes, ["status", "checkbook", "expires_on", "updated_at"])
+    record_many(
+        actor,
+        passes,
+        "assigned",
+        before=PassStatus.AVAILABLE,
+        after=PassStatus.ASSIGNED,
+        data={"checkbook": checkbook.number},
+    )
+    record(actor, checkbook, "issued", data={"passes": [p.serial for p in passes]})
+    return checkbook
+
+
+def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) -> list[Pass]:
+    """Cancel lost or stolen unused passes of a checkbook and issue their replacements.
+
+    A replacement takes over the commitment of the pass it replaces: same value, same end
+    date, same checkbook; no new budget is committed.
+    """
+    ensure_can(actor, Capability.REPLACE_LOST_PASSES, programme=checkbook.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Indiquez le motif de l'annulation (perte, vol…).", field="reason")
+    serials = sorted(set(serials))
+    if not serials:
+        raise InvalidInput("Choisissez au moins un pass à annuler.", field="serials")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        programme = lock_programme(checkbook.programme)
+        old = {
+            p.serial: p
+            for p in Pass.objects.select_for_update().filter(
+                checkbook=checkbook, serial__in=serials
+            )
+        }
+        unknown = [s for s in serials if s not in old]
+        if unknown:
+            raise InvalidInput(
+                f"Ces pass n'appartiennent pas au chéquier n° {checkbook.number} : "
+                f"{', '.join(unknown)}."
+            )
+        used = [s for s in serials if not old[s].is_unused]
+        if used:
+            raise PassNotUnused(
+                "Seuls les pass attribués et non utilisés peuvent être annulés ; ce n'est pas "
+                f"le cas de : {', '.join(used)}."
+            )
+        cancelled = [old[s] for s in serials]
+        for pass_ in cancelled:
+            pass_.status = PassStatus.CANCELLED
+        Pass.objects.bulk_update(cancelled, ["status", "updated_at"])
+        replacements = _new_passes(
+            programme, len(cancelled), today, status=PassStatus.ASSIGNED, checkbook=checkbook
+        )
+        for new, lost in zip(replacements, cancelled, strict=True):
+            new.expires_on = lost.expires_on
+            new.value_cents = lost.value_cents
+            new.replaces = lost
+        replacements = Pass.objects.bulk_create(replacements)
+        record_many(
+            actor,
+            cancelled,
+            "cancelled",
+            before=PassStatus.ASSIGNED,
+            after=PassStatus.CANCELLED,
+            reason=reason,
+        )
+        for new, lost in zip(replacements, cancelled, strict=True):
+            record(
+                actor,
+                new,
+                "issued_as_replacement",
+                after=PassStatus.ASSIGNED,
+                reason=reason,
+                data={"replaces": lost.serial, "checkbook": checkbook.number},
+            )
+        record(
+            actor,
+            checkbook,
+            "passes_replaced",
+            reason=reason,
+            data={"cancelled": serials, "replacements": [p.serial for p in replacements]},
+        )
+    return replacements
+
+
+def record_printing(actor, checkbook, document_format: str) -> None:
+    """Journal each printing of a checkbook (its codes are shown again)."""
+    ensure_can(actor, Capability.PRINT_CHECKBOOK, programme=checkbook.programme)
+    with transaction.atomic():
+        record(actor, checkbook, "printed", data={"format": document_format})

@@ -1,0 +1,266 @@
+"""Orientation and prescription: the business rules, each change in one transaction."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from passnum.beneficiaries.models import Beneficiary
+from passnum.beneficiaries.selectors import possible_duplicates
+from passnum.beneficiaries.services import (
+    BeneficiaryData,
+    check_birth_date,
+    clean_beneficiary_data,
+    create_beneficiary,
+)
+from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
+from passnum.journal.services import record
+from passnum.organisations.permissions import Capability, ensure_can
+from passnum.passes.models import Checkbook
+from passnum.passes.services import assign_checkbook, lock_programme
+from passnum.referential.enums import Public, Service, tier_of
+
+from .enums import ReferralStatus
+from .exceptions import (
+    AlreadyHasCheckbook,
+    AlreadyPending,
+    NotPending,
+    PossibleDuplicate,
+    PublicInconsistentWithAge,
+)
+from .models import Prescription, Referral
+
+SENIOR_AGE = 60
+YOUTH_AGES = (16, 25)
+COMMENT_MAX = 2000
+
+
+class OnDuplicate:
+    """What to do when people with the same names and birth date exist."""
+
+    ASK = "ask"  # raise PossibleDuplicate (the web form then shows them)
+    CREATE = "create"  # the person creating the referral confirmed a new person
+    REUSE = "reuse"  # take the one matching person (API)
+
+
+def _codes(values, enum, field: str, label: str) -> list[str]:
+    values = list(dict.fromkeys(values or []))
+    unknown = [v for v in values if v not in enum.values]
+    if unknown:
+        raise InvalidInput(
+            f"{label} inconnu(s) : {', '.join(map(str, unknown))}.",
+            code="invalid_input",
+            field=field,
+        )
+    return [v for v in enum.values if v in values]  # the vocabulary's order
+
+
+def publics_for_age(publics: list[str], age: int) -> list[str]:
+    """Check the age-based publics against the age and add the one the age implies."""
+    chosen = set(publics)
+    if Public.SENIOR in chosen and age < SENIOR_AGE:
+        raise PublicInconsistentWithAge(
+            f"Le public « {Public.SENIOR.label} » ne correspond pas à l'âge de la personne "
+            f"({age} ans).",
+            field="publics",
+        )
+    if Public.JEUNE in chosen and not YOUTH_AGES[0] <= age <= YOUTH_AGES[1]:
+        raise PublicInconsistentWithAge(
+            f"Le public « {Public.JEUNE.label} » ne correspond pas à l'âge de la personne "
+            f"({age} ans).",
+            field="publics",
+        )
+    if age >= SENIOR_AGE:
+        chosen.add(Public.SENIOR)
+    if YOUTH_AGES[0] <= age <= YOUTH_AGES[1]:
+        chosen.add(Public.JEUNE)
+    return [code for code in Public.values if code in chosen]
+
+
+def ensure_may_receive_checkbook(beneficiary, programme, today) -> None:
+    """409 ``already_has_checkbook`` while the person holds unused, unexpired passes or has
+    reached the programme's maximum number of checkbooks."""
+    checkbooks = Checkbook.objects.filter(beneficiary=beneficiary)
+    if checkbooks.count() >= programme.max_checkbooks_per_person:
+        raise AlreadyHasCheckbook(
+            f"Cette personne a déjà reçu {programme.max_checkbooks_per_person} chéquier(s) : "
+            "c'est le maximum permis par le programme."
+        )
+    if checkbooks.with_unused_passes(today).exists():
+        raise AlreadyHasCheckbook(
+            "Cette personne a déjà un chéquier en cours avec des pass non utilisés."
+        )
+
+
+def _find_or_create_beneficiary(actor, data, on_duplicate, today) -> tuple[Beneficiary, bool]:
+    data = clean_beneficiary_data(data, actor.programme, today)
+    duplicates = list(
+        possible_duplicates(actor.programme, data.first_name, data.last_name, data.birth_date)
+    )
+    if duplicates and on_duplicate == OnDuplicate.REUSE and len(duplicates) == 1:
+        return duplicates[0], False
+    if duplicates and on_duplicate != OnDuplicate.CREATE:
+        raise PossibleDuplicate(candidates=duplicates)
+    return create_beneficiary(actor, data), True
+
+
+def refer(
+    actor,
+    *,
+    publics,
+    needs,
+    comment: str = "",
+    beneficiary: Beneficiary | None = None,
+    beneficiary_data: BeneficiaryData | None = None,
+    on_duplicate: str = OnDuplicate.ASK,
+    today=None,
+) -> Referral:
+    """Orient a person (an existing ``beneficiary`` or a new one from ``beneficiary_data``)."""
+    ensure_can(actor, Capability.REFER)
+    today = today or timezone.localdate()
+    publics = _codes(publics, Public, "publics", "Public(s)")
+    needs = _codes(needs, Service, "needs", "Besoin(s)")
+    if not needs:
+        raise InvalidInput(
+            "Indiquez au moins un besoin de la personne.", code="invalid_input", field="needs"
+        )
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise InvalidInput(
+            f"Le commentaire dépasse {COMMENT_MAX} caractères.",
+            code="invalid_input",
+            field="comment",
+        )
+    if beneficiary is not None and beneficiary.programme_id != actor.programme.pk:
+        raise NotFound("Personne introuvable.")
+    if beneficiary is None and beneficiary_data is None:
+        raise InvalidInput("Indiquez la personne orientée.", code="invalid_input")
+    try:
+        with transaction.atomic():
+            created = False
+            if beneficiary is None:
+                beneficiary, created = _find_or_create_beneficiary(
+                    actor, beneficiary_data, on_duplicate, today
+                )
+            beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+            age = check_birth_date(beneficiary.birth_date, today)
+            publics = publics_for_age(publics, age)
+            if beneficiary.referrals.pending().exists():
+                raise AlreadyPending()
+            ensure_may_receive_checkbook(beneficiary, actor.programme, today)
+            referral = Referral.objects.create(
+                programme=actor.programme,
+                beneficiary=beneficiary,
+                organisation=actor.organisation,
+                created_by=actor.user,
+                publics=publics,
+                needs=needs,
+                comment=comment,
+                tier=tier_of(publics),
+            )
+            if created:
+                record(actor, beneficiary, "created")
+            record(
+                actor,
+                referral,
+                "created",
+                after=ReferralStatus.PENDING,
+                data={"publics": publics, "needs": needs, "tier": referral.tier},
+            )
+    except IntegrityError as exc:
+        if "referral_one_pending_per_beneficiary" not in str(exc):
+            raise
+        raise AlreadyPending() from exc  # a concurrent referral of the same person won
+    return referral
+
+
+def _lock_pending(referral) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != ReferralStatus.PENDING:
+        state = referral.get_status_display().lower()
+        raise NotPending(f"Cette orientation n'est plus en attente : elle est « {state} ».")
+    return referral
+
+
+def _decide(referral, actor, status, reason="") -> None:
+    referral.status = status
+    referral.decided_at = timezone.now()
+    referral.decided_by = actor.user
+    referral.decision_reason = reason
+    referral.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+
+
+def prescribe(actor, referral, *, today=None) -> Prescription:
+    """Give the referral's person a checkbook: the Département only, budget and stock allowing."""
+    ensure_can(actor, Capability.PRESCRIBE, programme=referral.programme)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        programme = lock_programme(referral.programme)
+        referral = _lock_pending(referral)
+        beneficiary = Beneficiary.objects.select_for_update().get(pk=referral.beneficiary_id)
+        ensure_may_receive_checkbook(beneficiary, programme, today)
+        checkbook = assign_checkbook(actor, programme, beneficiary, today=today)
+        _decide(referral, actor, ReferralStatus.PRESCRIBED)
+        prescription = Prescription.objects.create(
+            programme=programme,
+            referral=referral,
+            checkbook=checkbook,
+            prescribed_by=actor.user,
+            organisation=actor.organisation,
+        )
+        record(
+            actor,
+            referral,
+            "prescribed",
+            before=ReferralStatus.PENDING,
+            after=ReferralStatus.PRESCRIBED,
+        )
+        record(
+            actor,
+            prescription,
+            "created",
+            data={"checkbook": checkbook.number, "expires_on": checkbook.expires_on.isoformat()},
+        )
+    return prescription
+
+
+def reject(actor, referral, reason: str) -> Referral:
+    """Refuse a referral, with the reason the referrer will read."""
+    ensure_can(actor, Capability.PRESCRIBE, programme=referral.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Indiquez le motif du refus.", code="reason_required", field="reason")
+    if len(reason) > COMMENT_MAX:
+        raise InvalidInput(
+            f"Le motif dépasse {COMMENT_MAX} caractères.", code="invalid_input", field="reason"
+        )
+    with transaction.atomic():
+        referral = _lock_pending(referral)
+        _decide(referral, actor, ReferralStatus.REJECTED, reason)
+        record(
+            actor,
+            referral,
+            "rejected",
+            before=ReferralStatus.PENDING,
+            after=ReferralStatus.REJECTED,
+            reason=reason,
+        )
+    return referral
+
+
+def withdraw(actor, referral, reason: str = "") -> Referral:
+    """The organisation that made a pending referral takes it back."""
+    ensure_can(actor, Capability.REFER, programme=referral.programme)
+    if referral.organisation_id != actor.organisation.pk:
+        raise NotAllowed("Seule la structure qui a fait l'orientation peut la retirer.")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        referral = _lock_pending(referral)
+        _decide(referral, actor, ReferralStatus.WITHDRAWN, reason)
+        record(
+            actor,
+            referral,
+            "withdrawn",
+            before=ReferralStatus.PENDING,
+            after=ReferralStatus.WITHDRAWN,
+            reason=reason,
+        )
+    return referral

@@ -10,10 +10,18 @@ from pathlib import Path
 from django.db import transaction
 
 from passnum.accounts.models import User
+from passnum.beneficiaries.services import BeneficiaryData
+from passnum.common.text import normalise_name
+from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
+from passnum.passes.services import generate_passes
+from passnum.programmes.budget import budget_of
 from passnum.programmes.enums import FunderKind
 from passnum.programmes.models import Funder, Programme
+from passnum.providers.models import Accreditation, AccreditationStatus, Place
+from passnum.referential.enums import Public, Service
+from passnum.referrals.services import refer
 from passnum.territories.models import Commune
 from passnum.territories.services import load_communes
 
@@ -53,6 +61,67 @@ ACCOUNTS = [
     ("pilote", "Claude", "Pilote", OPERATOR[0], OrganisationKind.OPERATOR),
 ]
 
+# The open data gives no services per place: the demo assumes those of each label.
+SERVICES_BY_TYPE = {
+    "France services": [
+        Service.DEMARCHES_ADMINISTRATIVES,
+        Service.OUTILS_QUOTIDIEN,
+        Service.SECURITE,
+        Service.ACCES_MATERIEL,
+    ],
+    "conseiller numérique": [
+        Service.OUTILS_QUOTIDIEN,
+        Service.SECURITE,
+        Service.COMPREHENSION,
+        Service.PARENTALITE,
+        Service.INSERTION_PROFESSIONNELLE,
+        Service.LOISIRS_CREATION,
+    ],
+}
+
+# Fictional people oriented by the Mission Locale, so that the Département's queue is not empty:
+# first name, last name, age, commune INSEE, publics, needs.
+DEMO_REFERRALS = [
+    (
+        "Léa",
+        "Fictive",
+        19,
+        "48095",
+        [Public.JEUNE_DECROCHEUR],
+        [Service.INSERTION_PROFESSIONNELLE],
+    ),
+    ("Marcel", "Exemple", 67, "48092", [], [Service.DEMARCHES_ADMINISTRATIVES, Service.SECURITE]),
+    ("Nadia", "Démo", 41, "48061", [Public.RSA], [Service.OUTILS_QUOTIDIEN]),
+    ("Yusuf", "Essai", 34, "48140", [Public.PRIMO_ARRIVANT], [Service.DEMARCHES_ADMINISTRATIVES]),
+    ("Sophie", "Modèle", 45, "48095", [], [Service.PARENTALITE]),
+]
+
+
+def services_of(place_type: str) -> list[str]:
+    if "conseiller numérique" in place_type:
+        return list(SERVICES_BY_TYPE["conseiller numérique"])
+    return list(SERVICES_BY_TYPE["France services"])
+
+
+def place_of(row: dict, organisation, communes) -> Place:
+    """A place from a row of the open data; a row without INSEE code is matched by postal code
+    and name start, one without coordinates takes its commune's."""
+    commune = communes.get(row["insee_code"]) or next(
+        c
+        for c in communes.values()
+        if c.search_name.startswith(normalise_name(row["commune"]))
+        and row["postal_code"] in c.postal_code_list
+    )
+    return Place(
+        organisation=organisation,
+        name=row["name"],
+        address=row["address"],
+        commune=commune,
+        latitude=row["latitude"] or commune.latitude,
+        longitude=row["longitude"] or commune.longitude,
+        services=services_of(row["type"]),
+    )
+
 
 def read_places() -> list[dict]:
     with PLACES_FILE.open(encoding="utf-8", newline="") as handle:
@@ -63,7 +132,10 @@ def read_places() -> list[dict]:
 def load_demo() -> Programme:
     """Load the demo into an empty database (``passnum demo`` flushes it first)."""
     load_communes("48")
-    communes = {c.insee_code: c for c in Commune.objects.of_department("48")}
+    communes = {
+        c.insee_code: c
+        for c in Commune.objects.of_department("48").prefetch_related("postal_codes")
+    }
     programme = Programme.objects.create(**PROGRAMME)
     Funder.objects.bulk_create(
         Funder(programme=programme, name=name, kind=kind, share_basis_points=share)
@@ -95,4 +167,32 @@ def load_demo() -> Programme:
         user.set_password(DEMO_PASSWORD)
         user.save()
         Membership.objects.create(user=user, organisation=by_key[(kind, org_name)], is_admin=True)
+
+    Place.objects.bulk_create(
+        place_of(p, by_key[(OrganisationKind.PROVIDER, p["name"])], communes)
+        for p in read_places()
+    )
+    Accreditation.objects.bulk_create(
+        Accreditation(organisation=o, status=AccreditationStatus.ACCREDITED)
+        for o in by_key.values()
+        if o.kind == OrganisationKind.PROVIDER
+    )
+    generate_passes(programme, budget_of(programme).passes_total, today=programme.starts_on)
+
+    referrer = Actor(Membership.objects.get(user__username="orienteur"))
+    today = date.today()
+    for first_name, last_name, age, insee, publics, needs in DEMO_REFERRALS:
+        refer(
+            referrer,
+            publics=publics,
+            needs=needs,
+            beneficiary_data=BeneficiaryData(
+                first_name=first_name,
+                last_name=last_name,
+                birth_date=date(today.year - age, 1, 1),
+                commune=communes[insee],
+                notice_given_on=today,
+            ),
+            comment="Personne fictive de la démonstration.",
+        )
     return programme

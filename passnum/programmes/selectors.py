@@ -22,9 +22,13 @@ class ProgrammeOverview:
         return round(100 * self.budget.engineering_cents / self.budget.envelope_cents, 2)
 
 
-def programme_overview(programme: Programme) -> ProgrammeOverview:
-    """A programme's budget figures and each funder's share (two queries at most)."""
-    budget = budget_of(programme)
+def programme_overview(programme: Programme, budget: Budget | None = None) -> ProgrammeOverview:
+    """A programme's budget figures and each funder's share.
+
+    ``budget`` carries the committed and consumed amounts read from the pass ledger
+    (``passes.selectors.budget_for``); without it they count as zero.
+    """
+    budget = budget or budget_of(programme)
     funders = list(programme.funders.all())
     of_envelope = split_between_funders(budget.envelope_cents, funders)
     of_consumed = {

@@ -12,6 +12,7 @@ from passnum.organisations.models import Membership
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.organisations.selectors import active_memberships_of, members_of
 from passnum.organisations.services import deactivate_membership, reactivate_membership, set_admin
+from passnum.passes.selectors import budget_for
 from passnum.programmes.selectors import programme_overview
 
 from .forms import ChooseMembershipForm
@@ -66,7 +67,7 @@ def dashboard(request):
         "memberships_count": active_memberships_of(actor.user).count(),
     }
     if actor.role in (OrganisationKind.DEPARTMENT, OrganisationKind.OPERATOR):
-        context["overview"] = programme_overview(actor.programme)
+        context["overview"] = programme_overview(actor.programme, budget_for(actor.programme))
     return render(request, DASHBOARD_TEMPLATES[actor.role], context)
 
 
@@ -76,7 +77,12 @@ def programme(request):
     return render(
         request,
         "www/programme.html",
-        {"title": "Programme et budget", "overview": programme_overview(request.actor.programme)},
+        {
+            "title": "Programme et budget",
+            "overview": programme_overview(
+                request.actor.programme, budget_for(request.actor.programme)
+            ),
+        },
     )
 
 

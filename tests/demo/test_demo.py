@@ -5,7 +5,11 @@ from django.test import Client
 from passnum.accounts.models import User
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
+from passnum.passes.enums import PassStatus
+from passnum.passes.models import Pass
 from passnum.programmes.models import Funder, Programme
+from passnum.providers.models import AccreditationStatus, Place
+from passnum.referrals.models import Referral
 from passnum.programmes.selectors import programme_overview
 from passnum.territories.models import Commune
 
@@ -24,6 +28,9 @@ def snapshot():
         "communes": Commune.objects.count(),
         "organisations": sorted(Organisation.objects.values_list("kind", "name")),
         "users": sorted(User.objects.values_list("username", flat=True)),
+        "passes": list(Pass.objects.values_list("serial", "status").order_by("serial")),
+        "places": sorted(Place.objects.values_list("name", "services")),
+        "referrals": sorted(Referral.objects.values_list("beneficiary__first_name", "tier")),
         "memberships": sorted(
             Membership.objects.values_list("user__username", "organisation__name", "is_admin")
         ),
@@ -102,3 +109,61 @@ def test_demo_accounts_log_in_on_the_web_and_the_api(demo, username):
     assert me["organisation"]["kind"] == role
     assert me["organisation"]["name"] == organisation
     assert me["programme"]["name"] == "Pass numérique Lozère 2026-2028"
+
+
+def test_demo_has_the_programme_stock_places_and_a_queue(demo):
+    programme = Programme.objects.get()
+    passes = Pass.objects.filter(programme=programme)
+    assert passes.count() == 3600
+    assert passes.filter(status=PassStatus.AVAILABLE).count() == 3600
+    assert passes.order_by("serial").first().serial == "48-2026-000001"
+    assert passes.order_by("serial").last().serial == "48-2026-003600"
+    places = Place.objects.filter(organisation__programme=programme)
+    assert places.count() == 37
+    assert not places.exclude(organisation__accreditation__status=AccreditationStatus.ACCREDITED)
+    assert all(p.services for p in places)
+    queue = Referral.objects.filter(programme=programme, status="pending").in_queue_order()
+    assert [r.tier for r in queue] == [1, 1, 2, 2, 3]
+
+
+def test_demo_accounts_walk_the_whole_flow(demo):
+    """Orient, prescribe, look the pass up as the provider, read the budget as the operator."""
+
+    def api_for(username):
+        token = (
+            Client()
+            .post(
+                "/api/v1/auth/token",
+                {"username": username, "password": "passnum-demo"},
+                content_type="application/json",
+            )
+            .json()["token"]
+        )
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+    referral = api_for("orienteur").post(
+        "/api/v1/referrals",
+        {
+            "beneficiary": {
+                "first_name": "Paul",
+                "last_name": "Parcours",
+                "birth_date": "1970-06-01",
+                "commune_insee": "48095",
+            },
+            "publics": ["rsa"],
+            "needs": ["outils_quotidien"],
+        },
+        content_type="application/json",
+    )
+    assert referral.status_code == 201, referral.content
+    prescribed = api_for("departement").post(
+        f"/api/v1/referrals/{referral.json()['id']}/prescribe"
+    )
+    assert prescribed.status_code == 201, prescribed.content
+    code = prescribed.json()["checkbook"]["passes"][0]["code"]
+    seen = api_for("structure").get(f"/api/v1/passes/{code}")
+    assert seen.status_code == 200
+    assert seen.json()["status"] == "assigned"
+    stats = api_for("pilote").get("/api/v1/stats").json()
+    assert stats["budget"]["committed_cents"] == 5000
+    assert stats["passes"]["available"] == 3595

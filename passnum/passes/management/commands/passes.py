@@ -48,7 +48,9 @@ class Command(BaseCommand):
         generate = commands.add_parser(
             "generate", help="créer des pass disponibles (dans la limite du budget des pass)"
         )
-        generate.add_argument("--count", type=whole_number, required=True, help="nombre de pass à créer")
+        generate.add_argument(
+            "--count", type=whole_number, required=True, help="nombre de pass à créer"
+        )
         generate.add_argument("--programme", help="identifiant ou nom du programme")
         load = commands.add_parser(
             "import", help="importer un fichier CSV (serial, code, end_date) : tout ou rien"

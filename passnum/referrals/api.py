@@ -1,0 +1,328 @@
+"""Orientations and prescriptions over the API. Routes stay thin: the services decide."""
+
+import datetime
+from contextlib import contextmanager
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from passnum.api.schemas import Error, InvalidInputOut, Pagination, Ref, StrictSchema
+from passnum.beneficiaries.services import BeneficiaryData
+from passnum.common.exceptions import InvalidInput
+from passnum.organisations.permissions import Capability, can, ensure_can
+from passnum.passes import codes, keys
+from passnum.passes.enums import PassStatus
+from passnum.referential.enums import Public, Service
+from passnum.territories.selectors import commune_by_insee
+
+from .enums import ReferralStatus
+from .selectors import referral_for, referrals_visible_to
+from .services import OnDuplicate, prescribe, refer, reject, withdraw
+
+router = Router(tags=["Orientations"])
+
+# Fields named by the beneficiary rules → the same fields in this API's body.
+BENEFICIARY_FIELDS = {
+    "first_name": "beneficiary.first_name",
+    "last_name": "beneficiary.last_name",
+    "birth_date": "beneficiary.birth_date",
+    "commune": "beneficiary.commune_insee",
+    "email": "beneficiary.email",
+    "phone": "beneficiary.phone",
+    "notice_given_on": "beneficiary.notice_given_on",
+}
+
+
+class BeneficiaryIn(StrictSchema):
+    first_name: str
+    last_name: str
+    birth_date: datetime.date
+    commune_insee: str = Field(description="Code INSEE de la commune de résidence.")
+    email: str = ""
+    phone: str = ""
+    notice_given_on: datetime.date | None = Field(
+        default=None,
+        description="Date de remise de la notice d'information (par défaut : aujourd'hui).",
+    )
+
+
+class ReferralIn(StrictSchema):
+    beneficiary: BeneficiaryIn
+    publics: list[str] = Field(description="Codes des publics prioritaires (voir /referential).")
+    needs: list[str] = Field(description="Codes des services dont la personne a besoin.")
+    comment: str = ""
+
+
+class ReferralCreated(Schema):
+    id: int
+    status: ReferralStatus
+    tier: int
+    beneficiary_id: int
+    publics: list[Public]
+
+
+class PassesCount(Schema):
+    total: int
+    used: int
+    left: int
+
+
+class ReferralItem(Schema):
+    id: int
+    status: ReferralStatus
+    tier: int
+    publics: list[Public]
+    needs: list[Service]
+    created_at: datetime.datetime
+    beneficiary_id: int
+    organisation: Ref
+    passes: PassesCount
+
+
+class BeneficiaryOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: datetime.date
+    commune_insee: str
+
+
+class ReferralDetail(ReferralItem):
+    comment: str
+    decision_reason: str
+    beneficiary: BeneficiaryOut | None = Field(
+        description="La personne orientée ; vide pour un rôle sans accès aux personnes."
+    )
+
+
+class ReferralPage(Schema):
+    items: list[ReferralItem]
+    count: int
+
+
+class ReferralFilters(Pagination):
+    status: str | None = Field(
+        default=None, description=f"Statut : {', '.join(ReferralStatus.values)}."
+    )
+
+
+class PrintedPassOut(Schema):
+    serial: str
+    code: str = Field(description="Code secret, en groupes (K7QM-9T2D-XH47).")
+    value_cents: int
+
+
+class CheckbookOut(Schema):
+    number: int
+    expires_on: datetime.date
+    passes: list[PrintedPassOut]
+
+
+class PrescriptionOut(Schema):
+    prescription_id: int
+    checkbook: CheckbookOut
+
+
+class RejectIn(StrictSchema):
+    reason: str = Field(description="Motif du refus, lu par l'orienteur.")
+
+
+class WithdrawIn(StrictSchema):
+    reason: str = ""
+
+
+@contextmanager
+def _beneficiary_fields():
+    """Name the wrong field as this API's body names it (``beneficiary.birth_date``…)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        field = exc.extra.get("field")
+        if field in BENEFICIARY_FIELDS:
+            exc.extra["field"] = BENEFICIARY_FIELDS[field]
+        raise
+
+
+def _item(referral) -> dict:
+    return {
+        "id": referral.pk,
+        "status": referral.status,
+        "tier": referral.tier,
+        "publics": referral.publics,
+        "needs": referral.needs,
+        "created_at": referral.created_at,
+        "beneficiary_id": referral.beneficiary_id,
+        "organisation": {"id": referral.organisation.pk, "name": referral.organisation.name},
+        "passes": {
+            "total": referral.passes_count,
+            "used": referral.passes_used,
+            "left": referral.passes_left,
+        },
+    }
+
+
+def _detail(actor, referral) -> dict:
+    beneficiary = None
+    if can(actor, Capability.VIEW_PEOPLE):
+        person = referral.beneficiary
+        beneficiary = {
+            "id": person.pk,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "birth_date": person.birth_date,
+            "commune_insee": person.commune.insee_code,
+        }
+    return {
+        **_item(referral),
+        "comment": referral.comment,
+        "decision_reason": referral.decision_reason,
+        "beneficiary": beneficiary,
+    }
+
+
+@router.post(
+    "/referrals",
+    response={201: ReferralCreated, 401: Error, 403: Error, 409: Error, 422: InvalidInputOut},
+    summary="Orienter une personne",
+    description=(
+        "Crée l'orientation d'une personne (nouvelle, ou la seule personne du programme de "
+        "mêmes nom, prénom et date de naissance). 409 `already_has_checkbook`, "
+        "`already_pending` ou `possible_duplicate` (plusieurs personnes correspondent)."
+    ),
+)
+def create_referral(request, payload: ReferralIn):
+    actor = request.auth
+    ensure_can(actor, Capability.REFER)
+    person = payload.beneficiary
+    with _beneficiary_fields():
+        try:
+            commune = commune_by_insee(person.commune_insee, actor.programme.territory_code)
+        except InvalidInput as exc:
+            exc.extra.setdefault("field", "commune")
+            raise
+        referral = refer(
+            actor,
+            publics=payload.publics,
+            needs=payload.needs,
+            comment=payload.comment,
+            beneficiary_data=BeneficiaryData(
+                first_name=person.first_name,
+                last_name=person.last_name,
+                birth_date=person.birth_date,
+                commune=commune,
+                email=person.email,
+                phone=person.phone,
+                notice_given_on=person.notice_given_on,
+            ),
+            on_duplicate=OnDuplicate.REUSE,
+        )
+    return Status(
+        201,
+        {
+            "id": referral.pk,
+            "status": referral.status,
+            "tier": referral.tier,
+            "beneficiary_id": referral.beneficiary_id,
+            "publics": referral.publics,
+        },
+    )
+
+
+@router.get(
+    "/referrals",
+    response={200: ReferralPage, 401: Error, 403: Error, 422: InvalidInputOut},
+    summary="Orientations, dans l'ordre de la file d'attente",
+    description="Un orienteur voit celles de sa structure ; le Département et le pilote, "
+    "toutes celles du programme. Ordre : rang de priorité, puis ancienneté.",
+)
+def list_referrals(request, filters: Query[ReferralFilters]):
+    referrals = referrals_visible_to(request.auth, status=filters.status)
+    page = referrals[filters.offset : filters.offset + filters.limit]
+    return {"items": [_item(r) for r in page], "count": referrals.count()}
+
+
+@router.get(
+    "/referrals/{referral_id}",
+    response={200: ReferralDetail, 401: Error, 403: Error, 404: Error, 422: InvalidInputOut},
+    summary="Une orientation",
+)
+def get_referral(request, referral_id: int):
+    return _detail(request.auth, referral_for(request.auth, referral_id))
+
+
+@router.post(
+    "/referrals/{referral_id}/prescribe",
+    response={
+        201: PrescriptionOut,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        422: InvalidInputOut,
+    },
+    summary="Prescrire un chéquier (Département)",
+    description="409 `not_pending` (orientation déjà traitée), 409 `budget_exhausted` "
+    "(budget ou stock insuffisant : rien n'est modifié).",
+)
+def prescribe_referral(request, referral_id: int):
+    actor = request.auth
+    ensure_can(actor, Capability.PRESCRIBE)
+    prescription = prescribe(actor, referral_for(actor, referral_id))
+    checkbook = prescription.checkbook
+    passes = checkbook.passes.exclude(status=PassStatus.CANCELLED).order_by("serial")
+    return Status(
+        201,
+        {
+            "prescription_id": prescription.pk,
+            "checkbook": {
+                "number": checkbook.number,
+                "expires_on": checkbook.expires_on,
+                "passes": [
+                    {
+                        "serial": p.serial,
+                        "code": codes.display(keys.decrypt(p.code_encrypted)),
+                        "value_cents": p.value_cents,
+                    }
+                    for p in passes
+                ],
+            },
+        },
+    )
+
+
+@router.post(
+    "/referrals/{referral_id}/reject",
+    response={
+        200: ReferralDetail,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        422: InvalidInputOut,
+    },
+    summary="Refuser une orientation (Département)",
+)
+def reject_referral(request, referral_id: int, payload: RejectIn):
+    actor = request.auth
+    ensure_can(actor, Capability.PRESCRIBE)
+    reject(actor, referral_for(actor, referral_id), payload.reason)
+    return _detail(actor, referral_for(actor, referral_id))
+
+
+@router.post(
+    "/referrals/{referral_id}/withdraw",
+    response={
+        200: ReferralDetail,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        422: InvalidInputOut,
+    },
+    summary="Retirer une orientation (la structure qui l'a faite)",
+)
+def withdraw_referral(request, referral_id: int, payload: WithdrawIn | None = None):
+    actor = request.auth
+    ensure_can(actor, Capability.REFER)
+    withdraw(actor, referral_for(actor, referral_id), payload.reason if payload else "")
+    return _detail(actor, referral_for(actor, referral_id))

@@ -1,0 +1,1 @@
+"""Indicators of a programme (read-only: no models of its own)."""

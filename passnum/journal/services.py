@@ -3,9 +3,9 @@
 from .models import JournalEntry, subject_type_of
 
 
-def _entry(actor, programme, obj, action, before="", after="", reason="", data=None):
+def _entry(actor, obj, action, before="", after="", reason="", data=None):
     return JournalEntry(
-        programme=programme,
+        programme_id=obj.programme_id,
         user=actor.user if actor is not None else None,
         organisation=actor.organisation if actor is not None else None,
         subject_type=subject_type_of(obj),
@@ -19,8 +19,8 @@ def _entry(actor, programme, obj, action, before="", after="", reason="", data=N
 
 
 def record(actor, obj, action, *, before="", after="", reason="", data=None) -> JournalEntry:
-    """Append one entry about ``obj`` (which has a ``programme``). ``actor`` None = command."""
-    entry = _entry(actor, obj.programme, obj, action, before, after, reason, data)
+    """Append one entry about ``obj`` (which has a ``programme_id``). ``actor`` None = command."""
+    entry = _entry(actor, obj, action, before, after, reason, data)
     entry.save()
     return entry
 
@@ -28,6 +28,6 @@ def record(actor, obj, action, *, before="", after="", reason="", data=None) -> 
 def record_many(actor, objects, action, *, before="", after="", reason="", data=None) -> None:
     """Append one entry per object, in one query per thousand rows."""
     JournalEntry.objects.bulk_create(
-        [_entry(actor, o.programme, o, action, before, after, reason, data) for o in objects],
+        [_entry(actor, o, action, before, after, reason, data) for o in objects],
         batch_size=1000,
     )

@@ -100,7 +100,8 @@ def clean_beneficiary_data(data: BeneficiaryData, programme, today) -> Beneficia
     notice = data.notice_given_on or today
     if notice > today or notice < data.birth_date:
         raise InvalidInput(
-            "La date de remise de la notice d'information ne peut pas être dans le futur.",
+            "La date de remise de la notice d'information ne peut pas être "
+            + ("dans le futur." if notice > today else "antérieure à la naissance."),
             code="invalid_input",
             field="notice_given_on",
         )

@@ -1,7 +1,7 @@
 """Pass codes: generation, normalisation and the check symbol.
 
 A code is 11 random symbols of Crockford's base 32 (55 bits) followed by one check symbol,
-printed in three groups of four (« K7QM-9T2D-XH4P »). Input is case-insensitive, ignores spaces
+printed in three groups of four (« K7QM-9T2D-XH47 »). Input is case-insensitive, ignores spaces
 and dashes, and reads the look-alikes O as 0 and I, L as 1; U is not a symbol.
 
 The check symbol makes the weighted sum of the twelve symbols, taken as elements of the field
@@ -51,7 +51,7 @@ class MalformedCode(InvalidInput):
     code = "malformed_code"
     message = (
         "Ce code de pass n'est pas valide : vérifiez chaque caractère "
-        "(12 caractères, par exemple K7QM-9T2D-XH4P)."
+        "(12 caractères, par exemple K7QM-9T2D-XH47)."
     )
 
 
@@ -87,5 +87,5 @@ def normalise(text: str) -> str:
 
 
 def display(code: str) -> str:
-    """« K7QM9T2DXH4P » → « K7QM-9T2D-XH4P »."""
+    """« K7QM9T2DXH47 » → « K7QM-9T2D-XH47 »."""
     return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))

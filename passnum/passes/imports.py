@@ -37,7 +37,7 @@ def _parse_date(text: str) -> datetime.date | None:
 
 def _decode(content: bytes | str) -> str:
     if isinstance(content, str):
-        return content
+        return content.removeprefix("\ufeff")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return content.decode(encoding)
@@ -65,8 +65,8 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return wanted
 
 
-def parse_delivery(content: bytes | str, *, today: datetime.date) -> list[dict]:
-    """Rows of a delivery file, or ``DeliveryFileInvalid`` naming every bad line."""
+def _read_rows(content: bytes | str, *, today: datetime.date) -> tuple[list, list]:
+    """The good rows of a delivery file and the ``(line, message)`` of each bad one."""
     text = _decode(content)
     if not text.strip():
         raise DeliveryFileInvalid(["Le fichier est vide."])
@@ -78,10 +78,12 @@ def parse_delivery(content: bytes | str, *, today: datetime.date) -> list[dict]:
         if not any(cell.strip() for cell in line):
             continue
         if number > MAX_LINES:
-            errors.append(f"Le fichier dépasse {MAX_LINES} lignes : découpez-le.")
+            errors.append((number, f"Le fichier dépasse {MAX_LINES} lignes : découpez-le."))
             break
         if max(columns.values()) >= len(line):
-            errors.append(f"ligne {number} : il manque des colonnes (serial, code, end_date).")
+            errors.append(
+                (number, f"ligne {number} : il manque des colonnes (serial, code, end_date).")
+            )
             continue
         serial = line[columns["serial"]].strip()
         raw_code = line[columns["code"]].strip()
@@ -93,6 +95,8 @@ def parse_delivery(content: bytes | str, *, today: datetime.date) -> list[dict]:
             problems.append(
                 f"numéro de série « {serial} » déjà présent ligne {seen_serials[serial]}"
             )
+        else:
+            seen_serials[serial] = number
         try:
             code = codes.normalise(raw_code)
         except codes.MalformedCode:
@@ -101,21 +105,31 @@ def parse_delivery(content: bytes | str, *, today: datetime.date) -> list[dict]:
         else:
             if code in seen_codes:
                 problems.append(f"code déjà présent ligne {seen_codes[code]}")
+            else:
+                seen_codes[code] = number
         end_date = _parse_date(raw_date)
         if end_date is None:
             problems.append(f"date de fin « {raw_date} » invalide (AAAA-MM-JJ ou JJ/MM/AAAA)")
         elif end_date <= today:
             problems.append(f"date de fin {end_date:%d/%m/%Y} déjà passée")
         if problems:
-            errors.append(f"ligne {number} : " + " ; ".join(problems) + ".")
+            errors.append((number, f"ligne {number} : " + " ; ".join(problems) + "."))
             continue
-        seen_serials[serial] = number
-        seen_codes[code] = number
         rows.append({"line": number, "serial": serial, "code": code, "end_date": end_date})
     if not rows and not errors:
-        errors.append("Le fichier ne contient aucun pass.")
+        raise DeliveryFileInvalid(["Le fichier ne contient aucun pass."])
+    return rows, errors
+
+
+def _refuse_if_any(errors: list[tuple[int, str]]) -> None:
     if errors:
-        raise DeliveryFileInvalid(errors)
+        raise DeliveryFileInvalid([message for _, message in sorted(errors)])
+
+
+def parse_delivery(content: bytes | str, *, today: datetime.date) -> list[dict]:
+    """Rows of a delivery file, or ``DeliveryFileInvalid`` naming every bad line."""
+    rows, errors = _read_rows(content, today=today)
+    _refuse_if_any(errors)
     return rows
 
 
@@ -130,21 +144,20 @@ def _existing(field: str, values: list[str]) -> set[str]:
 def import_passes(programme, content: bytes | str, *, actor=None, today=None) -> list[Pass]:
     """Load a delivery file into the programme's stock: every line, or none."""
     today = today or timezone.localdate()
-    rows = parse_delivery(content, today=today)
+    rows, errors = _read_rows(content, today=today)
     for row in rows:
         row["digest"] = keys.digest(row["code"])
     with transaction.atomic():
         programme = lock_programme(programme)
         existing_serials = _existing("serial", [r["serial"] for r in rows])
         existing_digests = _existing("code_digest", [r["digest"] for r in rows])
-        errors = []
         for row in rows:
+            line = row["line"]
             if row["serial"] in existing_serials:
-                errors.append(f"ligne {row['line']} : le pass {row['serial']} existe déjà.")
+                errors.append((line, f"ligne {line} : le pass {row['serial']} existe déjà."))
             elif row["digest"] in existing_digests:
-                errors.append(f"ligne {row['line']} : ce code est déjà celui d'un autre pass.")
-        if errors:
-            raise DeliveryFileInvalid(errors)
+                errors.append((line, f"ligne {line} : ce code est déjà celui d'un autre pass."))
+        _refuse_if_any(errors)
         ensure_budget_buys(programme, len(rows))
         passes = Pass.objects.bulk_create(
             [

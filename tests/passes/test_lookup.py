@@ -1,0 +1,139 @@
+"""Finding a pass from a typed code: tolerant input, refused before any query when mistyped,
+blind to other programmes, throttled after repeated failures."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from passnum.common.exceptions import NotAllowed
+from passnum.organisations.enums import OrganisationKind
+from passnum.passes import codes, keys
+from passnum.passes.exceptions import MalformedCode, UnknownCode
+from passnum.passes.lookup import MAX_FAILURES, TooManyLookups, find_pass, lookup_pass
+from passnum.passes.models import LookupFailure
+from passnum.passes.services import generate_passes
+from tests.factories import ProgrammeFactory
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def stock(programme):
+    """Three passes of the programme and their codes in clear."""
+    passes = generate_passes(programme, 3, today=TODAY)
+    return [(p, keys.decrypt(p.code_encrypted)) for p in passes]
+
+
+def unknown_code() -> str:
+    return codes.generate()  # valid, but no pass has it (55 random bits)
+
+
+def wrong_check(code: str) -> str:
+    return code[:-1] + codes.ALPHABET[(codes.ALPHABET.index(code[-1]) + 1) % 32]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda c: codes.display(c),
+        lambda c: c,
+        lambda c: codes.display(c).lower(),
+        lambda c: " ".join(codes.display(c).replace("-", "")),
+        lambda c: f"  {c[:4]} {c[4:8]}  {c[8:]} ",
+    ],
+)
+def test_find_pass_by_any_typed_form(programme, stock, typed):
+    pass_, code = stock[1]
+    found = find_pass(programme, typed(code), throttle_key="test")
+    assert found.pk == pass_.pk
+    assert not LookupFailure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "kind", [OrganisationKind.PROVIDER, OrganisationKind.DEPARTMENT, OrganisationKind.OPERATOR]
+)
+def test_lookup_pass_by_role(make_actor, stock, kind):
+    pass_, code = stock[0]
+    assert lookup_pass(make_actor(kind), codes.display(code).lower()).pk == pass_.pk
+
+
+def test_a_referrer_cannot_look_up_a_pass(make_actor, stock):
+    with pytest.raises(NotAllowed):
+        lookup_pass(make_actor(OrganisationKind.REFERRER), stock[0][1])
+    assert not LookupFailure.objects.exists()
+
+
+def test_a_mistyped_code_is_refused_before_any_pass_query(
+    make_actor, stock, django_assert_num_queries
+):
+    provider = make_actor(OrganisationKind.PROVIDER)
+    mistyped = wrong_check(stock[0][1])
+    # Only the throttle's queries: count the failures, record one, purge old ones.
+    with django_assert_num_queries(3) as captured, pytest.raises(MalformedCode):
+        lookup_pass(provider, codes.display(mistyped))
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert all(LookupFailure._meta.db_table in s for s in sql), sql
+    assert not any('passes_pass"' in s or "passes_pass " in s for s in sql), sql
+    assert LookupFailure.objects.filter(key=f"membership:{provider.membership.pk}").count() == 1
+
+
+@pytest.mark.parametrize("text", ["", "K7QM", "K7QM-9T2D-XH4U", "K7QM-9T2D-XH4P", "👍" * 12])
+def test_malformed_inputs(programme, text):
+    with pytest.raises(MalformedCode) as excinfo:
+        find_pass(programme, text, throttle_key="test")
+    assert excinfo.value.code == "malformed_code"
+    assert LookupFailure.objects.filter(key="test").count() == 1
+
+
+def test_an_unknown_code_is_unknown(programme, stock):
+    with pytest.raises(UnknownCode) as excinfo:
+        find_pass(programme, unknown_code(), throttle_key="test")
+    assert excinfo.value.code == "unknown_code"
+    assert LookupFailure.objects.filter(key="test").count() == 1
+
+
+def test_another_programmes_pass_is_unknown(make_actor, stock):
+    other = ProgrammeFactory()
+    [foreign] = generate_passes(other, 1, today=TODAY)
+    code = keys.decrypt(foreign.code_encrypted)
+    assert find_pass(other, code, throttle_key="other").pk == foreign.pk
+    with pytest.raises(UnknownCode):
+        lookup_pass(make_actor(OrganisationKind.DEPARTMENT), code)
+
+
+def test_too_many_failures_refuse_even_a_good_code(make_actor, stock):
+    provider = make_actor(OrganisationKind.PROVIDER)
+    good = stock[0][1]
+    for attempt in range(MAX_FAILURES):
+        bad = unknown_code() if attempt % 2 else wrong_check(good)
+        with pytest.raises((UnknownCode, MalformedCode)):
+            lookup_pass(provider, bad)
+    with pytest.raises(TooManyLookups) as excinfo:
+        lookup_pass(provider, good)
+    assert excinfo.value.code == "throttled"
+    assert "15 minutes" in excinfo.value.message
+    # Someone else is not throttled by these failures.
+    assert lookup_pass(make_actor(OrganisationKind.PROVIDER), good).pk == stock[0][0].pk
+
+
+def test_one_failure_short_of_the_limit_still_finds(make_actor, stock):
+    provider = make_actor(OrganisationKind.PROVIDER)
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(UnknownCode):
+            lookup_pass(provider, unknown_code())
+    assert lookup_pass(provider, stock[2][1]).pk == stock[2][0].pk
+
+
+def test_old_failures_no_longer_count(make_actor, stock):
+    provider = make_actor(OrganisationKind.PROVIDER)
+    key = f"membership:{provider.membership.pk}"
+    LookupFailure.objects.bulk_create(LookupFailure(key=key) for _ in range(MAX_FAILURES))
+    with pytest.raises(TooManyLookups):
+        lookup_pass(provider, stock[0][1])
+    LookupFailure.objects.filter(key=key).update(at=timezone.now() - timedelta(minutes=16))
+    assert lookup_pass(provider, stock[0][1]).pk == stock[0][0].pk
+    # The next failure purges the old ones.
+    with pytest.raises(UnknownCode):
+        lookup_pass(provider, unknown_code())
+    assert LookupFailure.objects.filter(key=key).count() == 1

@@ -57,13 +57,14 @@ def checkbook_for(actor, checkbook_id) -> Checkbook:
 
 
 def checkbook_document(checkbook) -> CheckbookDocument:
-    """The content of the printed checkbook: its usable passes (codes decrypted) and the
-    accredited places nearest to the person that offer what they need."""
+    """The content of the printed checkbook: its passes still usable (codes decrypted: a
+    reprint leaves out the used, expired and cancelled ones) and the accredited places nearest
+    to the person that offer what they need."""
     beneficiary = checkbook.beneficiary
     referral = checkbook.prescription.referral
     passes = [
         PrintedPass(p.serial, keys.decrypt(p.code_encrypted), p.value_cents, p.expires_on)
-        for p in checkbook.passes.exclude(status=PassStatus.CANCELLED).order_by("serial")
+        for p in checkbook.passes.filter(status=PassStatus.ASSIGNED).order_by("serial")
     ]
     return CheckbookDocument(
         checkbook=checkbook,

@@ -5,11 +5,11 @@ import datetime
 import re
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from passnum.common.exceptions import InvalidInput
+from passnum.common.exceptions import Conflict, InvalidInput
 from passnum.journal.services import record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.programmes.models import Programme
@@ -88,7 +88,16 @@ def generate_passes(programme, count: int, *, actor=None, today=None) -> list[Pa
     with transaction.atomic():
         programme = lock_programme(programme)
         ensure_budget_buys(programme, count)
-        passes = Pass.objects.bulk_create(_new_passes(programme, count, today), batch_size=1000)
+        try:
+            with transaction.atomic():
+                passes = Pass.objects.bulk_create(
+                    _new_passes(programme, count, today), batch_size=1000
+                )
+        except IntegrityError as exc:  # another programme of the territory numbered them first
+            raise Conflict(
+                "Des numéros de série viennent d'être pris par une autre génération de pass : "
+                "relancez la commande."
+            ) from exc
         record_many(actor, passes, "generated", after=PassStatus.AVAILABLE)
     return passes
 

@@ -374,3 +374,15 @@ def test_printing_is_journaled_for_the_department_only(make_actor, department, c
     with pytest.raises(NotAllowed):
         record_printing(make_actor(OrganisationKind.REFERRER), checkbook, "pdf")
     assert JournalEntry.objects.about(checkbook).filter(action="printed").count() == 1
+
+
+def test_generation_colliding_with_taken_serials_is_a_clear_conflict(programme, monkeypatch):
+    """Two programmes of one territory numbering at once: the loser gets a French message."""
+    from passnum.common.exceptions import Conflict
+    from passnum.passes import services
+
+    first = generate_passes(programme, 2)
+    monkeypatch.setattr(services, "_next_sequence", lambda prefix: 1)
+    with pytest.raises(Conflict, match="relancez la commande"):
+        generate_passes(programme, 2)
+    assert Pass.objects.count() == len(first)

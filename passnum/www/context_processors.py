@@ -19,16 +19,25 @@ def navigation(request) -> list[NavItem]:
     items = [("Accueil", reverse("www:home"))]
     if actor is not None:
         items.append(("Tableau de bord", reverse("www:dashboard")))
+        if can(actor, Capability.PRESCRIBE):
+            items.append(("File d'attente", reverse("www:queue")))
+        if can(actor, Capability.REFER):
+            items.append(("Orienter une personne", reverse("www:referral_new")))
+        if can(actor, Capability.VIEW_REFERRALS):
+            items.append(("Orientations", reverse("www:referrals")))
         if can(actor, Capability.VIEW_STATS):
             items.append(("Programme et budget", reverse("www:programme")))
         items.append(("Ma structure", reverse("www:organisation")))
     items.append(("Données personnelles", reverse("www:privacy")))
     exact_only = {reverse("www:home"), reverse("www:dashboard")}
     path = request.path
-    return [
-        NavItem(label, url, path == url or (url not in exact_only and path.startswith(url)))
-        for label, url in items
+    # The current page is the item of the longest address that contains it (« Orientations »
+    # for a referral, « Orienter une personne » for the form below the same address).
+    matching = [
+        url for _, url in items if path == url or (url not in exact_only and path.startswith(url))
     ]
+    current = max(matching, key=len, default=None)
+    return [NavItem(label, url, url == current) for label, url in items]
 
 
 def site(request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checkbooks_views, referrals_views, views
 
 app_name = "www"
 
@@ -16,4 +16,42 @@ urlpatterns = [
         name="member_action",
     ),
     path("espace/changer-de-structure/", views.choose_membership, name="choose_membership"),
+    path("espace/orientations/", referrals_views.referral_list, name="referrals"),
+    path("espace/orientations/nouvelle/", referrals_views.referral_new, name="referral_new"),
+    path(
+        "espace/orientations/<int:referral_id>/",
+        referrals_views.referral_detail,
+        name="referral",
+    ),
+    path(
+        "espace/orientations/<int:referral_id>/prescrire/",
+        referrals_views.referral_prescribe,
+        name="referral_prescribe",
+    ),
+    path(
+        "espace/orientations/<int:referral_id>/refuser/",
+        referrals_views.referral_reject,
+        name="referral_reject",
+    ),
+    path(
+        "espace/orientations/<int:referral_id>/retirer/",
+        referrals_views.referral_withdraw,
+        name="referral_withdraw",
+    ),
+    path("espace/file/", referrals_views.queue, name="queue"),
+    path(
+        "espace/chequiers/<int:checkbook_id>/",
+        checkbooks_views.checkbook_detail,
+        name="checkbook",
+    ),
+    path(
+        "espace/chequiers/<int:checkbook_id>/pdf/",
+        checkbooks_views.checkbook_pdf,
+        name="checkbook_pdf",
+    ),
+    path(
+        "espace/chequiers/<int:checkbook_id>/pass-perdus/",
+        checkbooks_views.checkbook_replace,
+        name="checkbook_replace",
+    ),
 ]

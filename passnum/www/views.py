@@ -9,11 +9,12 @@ from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.middleware import SESSION_KEY
 from passnum.organisations.models import Membership
-from passnum.organisations.permissions import Capability, ensure_can
+from passnum.organisations.permissions import Capability, can, ensure_can
 from passnum.organisations.selectors import active_memberships_of, members_of
 from passnum.organisations.services import deactivate_membership, reactivate_membership, set_admin
 from passnum.passes.selectors import budget_for
 from passnum.programmes.selectors import programme_overview
+from passnum.referrals.selectors import referral_counts
 
 from .forms import ChooseMembershipForm
 
@@ -66,6 +67,8 @@ def dashboard(request):
         "title": "Tableau de bord",
         "memberships_count": active_memberships_of(actor.user).count(),
     }
+    if can(actor, Capability.VIEW_REFERRALS):
+        context["referral_counts"] = referral_counts(actor)
     if actor.role in (OrganisationKind.DEPARTMENT, OrganisationKind.OPERATOR):
         context["overview"] = programme_overview(actor.programme, budget_for(actor.programme))
     return render(request, DASHBOARD_TEMPLATES[actor.role], context)

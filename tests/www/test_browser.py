@@ -2,15 +2,30 @@
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
+from passnum.beneficiaries.models import Beneficiary
+from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
+from passnum.passes.services import generate_passes
 from passnum.programmes.enums import FunderKind
-from tests.factories import PASSWORD, FunderFactory, MembershipFactory, ProgrammeFactory
+from passnum.referrals.models import Referral
+from passnum.referrals.services import prescribe
+from passnum.territories.services import load_communes
+from tests.factories import (
+    PASSWORD,
+    FunderFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    ProviderPlaceFactory,
+    ReferralFactory,
+)
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -193,3 +208,150 @@ def test_screenshots(page, live_server, operator):
     log_in(page, operator.user.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     page.screenshot(path=SCREENS / "tableau-de-bord-pilote.png", full_page=True)
+
+
+# Orientation and prescription pages (issue « 2/6 »).
+
+
+def tab_to(page, locator, most=8):
+    """Press Tab until ``locator`` has the focus (a date input holds several stops)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab n'atteint pas {locator}")
+
+
+def lozere_programme():
+    programme = ProgrammeFactory()
+    load_communes("48")
+    generate_passes(programme, 20)
+    return programme
+
+
+def test_referrer_orients_with_the_keyboard_then_the_department_prescribes(
+    page, browser, live_server, transactional_db
+):
+    programme = lozere_programme()
+    referrer = MembershipFactory(
+        organisation__programme=programme,
+        organisation__kind=OrganisationKind.REFERRER,
+        organisation__name="Mission Locale Lozère",
+    )
+    department = MembershipFactory(
+        organisation__programme=programme,
+        organisation__kind=OrganisationKind.DEPARTMENT,
+        organisation__name="Département de la Lozère",
+    )
+    log_in(page, referrer.user.username)
+    page.goto("/espace/orientations/nouvelle/")
+
+    page.get_by_label("Prénom").focus()
+    page.keyboard.type("Jeanne")
+    tab_to(page, page.get_by_label("Nom", exact=True))
+    page.keyboard.type("Durand")
+    tab_to(page, page.get_by_label("Date de naissance"))
+    page.keyboard.type("05051980")  # day = month: the same in every browser's field order
+    tab_to(page, page.get_by_label("Commune de résidence"))
+    page.keyboard.type("Mende")
+    tab_to(page, page.get_by_label("Courriel"))
+    page.keyboard.type("jeanne.durand@exemple.fr")
+    tab_to(page, page.get_by_label("Téléphone"))
+    page.keyboard.type("04 66 00 00 00")
+    notice = page.get_by_label("J'ai remis la notice d'information à la personne")
+    tab_to(page, notice)  # the notice date keeps today
+    page.keyboard.press("Space")
+    expect(notice).to_be_checked()
+    rsa = page.get_by_label("Bénéficiaire du rSa")
+    tab_to(page, rsa)
+    page.keyboard.press("Space")
+    need = page.get_by_label("Maîtrise des outils numériques du quotidien")
+    tab_to(page, need)
+    page.keyboard.press("Space")
+    expect(need).to_be_checked()
+    tab_to(page, page.get_by_label("Commentaire"), most=12)
+    page.keyboard.type("Veut suivre la scolarité de ses enfants.")
+    tab_to(page, page.get_by_role("button", name="Orienter la personne"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jeanne Durand")
+    expect(page.locator("#contenu")).to_contain_text("enregistrée pour Jeanne Durand")
+    expect(page.locator("#contenu")).to_contain_text("rang 1")
+    assert not page.journal.errors, page.journal.errors
+    person = Beneficiary.objects.get()
+    assert person.birth_date == date(1980, 5, 5)
+    assert person.commune.name == "Mende"
+    assert person.email == "jeanne.durand@exemple.fr"
+    assert person.notice_given_on == timezone.localdate()
+    assert Referral.objects.get().needs == ["outils_quotidien"]
+
+    # The Département finds the person in its queue and prescribes a checkbook.
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    instructor = context.new_page()
+    log_in(instructor, department.user.username)
+    instructor.goto("/espace/file/")
+    expect(instructor.locator("#contenu")).to_contain_text("1 orientation en attente")
+    instructor.get_by_role("link", name="Jeanne Durand").click()
+    instructor.get_by_role("button", name="Prescrire un chéquier").focus()
+    with instructor.expect_navigation():
+        instructor.keyboard.press("Enter")
+    expect(instructor.locator("#contenu")).to_contain_text(
+        re.compile(r"Chéquier n° 1 attribué à Jeanne Durand : 5 pass valables jusqu'au \d\d/")
+    )
+    instructor.get_by_role("link", name="Voir le chéquier").click()
+    expect(instructor.get_by_role("heading", level=1)).to_have_text("Chéquier n° 1")
+    expect(instructor.locator(".passnum-qr svg")).to_have_count(5)
+    context.close()
+
+
+@pytest.fixture
+def prescribed(transactional_db):
+    """A Département member, a prescribed referral and a pending one, a place nearby."""
+    programme = lozere_programme()
+    department = MembershipFactory(
+        organisation__programme=programme,
+        organisation__kind=OrganisationKind.DEPARTMENT,
+        organisation__name="Département de la Lozère",
+    )
+    ProviderPlaceFactory(organisation__programme=programme, name="France Services Mende")
+    actor = Actor(department)
+    referral = ReferralFactory(
+        beneficiary__programme=programme, publics=["rsa"], comment="Première demande."
+    )
+    checkbook = prescribe(actor, referral).checkbook
+    ReferralFactory(beneficiary__programme=programme, publics=["senior"])
+    return department, referral, checkbook
+
+
+@pytest.mark.parametrize(
+    "target", ["form", "form with errors", "list", "queue", "referral", "checkbook"]
+)
+def test_orientation_pages_are_accessible(page, live_server, prescribed, target):
+    department, referral, checkbook = prescribed
+    log_in(page, department.user.username)
+    path = {
+        "form": "/espace/orientations/nouvelle/",
+        "form with errors": "/espace/orientations/nouvelle/",
+        "list": "/espace/orientations/",
+        "queue": "/espace/file/",
+        "referral": f"/espace/orientations/{referral.pk}/",
+        "checkbook": f"/espace/chequiers/{checkbook.pk}/",
+    }[target]
+    page.goto(path)
+    heading = {
+        "list": "Orientations du programme",
+        "queue": "File d'attente",
+        "referral": str(referral.beneficiary),
+        "checkbook": f"Chéquier n° {checkbook.number}",
+    }.get(target, "Orienter une personne")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    if target == "form with errors":
+        with page.expect_navigation():
+            page.get_by_role("button", name="Orienter la personne").click()
+        expect(page.locator("#erreurs")).to_be_visible()
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+    assert not page.journal.errors, "Erreurs de console ou CSP :\n" + "\n".join(
+        page.journal.errors
+    )

@@ -1,0 +1,293 @@
+"""Orientation pages: orient a person, the referrals, the Département's queue, one referral.
+
+The views parse the forms, call the services and selectors, and put their French messages on
+the page (on the field they name, or as an alert); they never decide a rule themselves.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from passnum.beneficiaries.selectors import possible_duplicates
+from passnum.beneficiaries.services import BeneficiaryData
+from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.organisations.enums import OrganisationKind
+from passnum.organisations.permissions import Capability, can, ensure_can
+from passnum.passes.selectors import budget_for, ledger_of
+from passnum.referrals.enums import ReferralStatus
+from passnum.referrals.exceptions import PossibleDuplicate
+from passnum.referrals.selectors import referral_for, referrals_visible_to
+from passnum.referrals.services import OnDuplicate, prescribe, refer, reject, withdraw
+
+from .referral_forms import ReferralForm, RejectForm, StatusFilterForm, WithdrawForm
+from .views import actor_required
+
+PAGE_SIZE = 50
+
+
+def attach_error(form, exc: DomainError) -> None:
+    """Put a service's message on the field it names, or above the form."""
+    field = exc.extra.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def names_a_field(form, exc: DomainError) -> bool:
+    return exc.extra.get("field") in form.fields
+
+
+def page_of(request, items, *, extra_query: dict | None = None):
+    """One page of ``items`` (``?page=``) and the links of the DSFR pagination."""
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (extra_query or {}).items() if v}
+
+    def url(number):
+        return "?" + urlencode({**query, "page": number})
+
+    last = page.paginator.num_pages
+    shown = sorted({1, last, *range(max(page.number - 2, 1), min(page.number + 2, last) + 1)})
+    links, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            links.append({"number": None})
+        links.append({"number": number, "url": url(number), "current": number == page.number})
+        previous = number
+    return page, {
+        "links": links,
+        "first": url(1) if page.has_previous() else "",
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "last": url(last) if page.has_next() else "",
+    }
+
+
+def referral_or_404(actor, referral_id):
+    try:
+        return referral_for(actor, referral_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def person(referral) -> str:
+    return f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}"
+
+
+# « Orienter une personne »
+
+
+def _refer(actor, form: ReferralForm):
+    data = form.cleaned_data
+    return refer(
+        actor,
+        publics=data["publics"],
+        needs=data["needs"],
+        comment=data["comment"],
+        beneficiary_data=BeneficiaryData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
+            commune=data["commune"],
+            email=data["email"],
+            phone=data["phone"],
+            notice_given_on=data["notice_given_on"],
+        ),
+        on_duplicate=OnDuplicate.CREATE if form.confirms_new_person else OnDuplicate.ASK,
+        # the person picked among the possible duplicates; the service checks the identity
+        chosen_beneficiary_id=form.chosen_duplicate_id,
+    )
+
+
+@actor_required
+def referral_new(request):
+    actor = request.actor
+    ensure_can(actor, Capability.REFER)
+    form = ReferralForm(request.POST or None, programme=actor.programme)
+    candidates, answer = [], ""
+    if request.method == "POST" and form.is_valid():
+        identity = {k: form.cleaned_data[k] for k in ("first_name", "last_name", "birth_date")}
+        answer = form.cleaned_data["duplicate"]
+        try:
+            referral = _refer(actor, form)
+        except PossibleDuplicate as exc:
+            candidates, answer = exc.extra["candidates"], ""
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            attach_error(form, exc)
+            if answer:  # keep the question answered, with the answer given
+                candidates = list(possible_duplicates(actor.programme, **identity))
+        else:
+            messages.success(
+                request,
+                f"Orientation n° {referral.pk} enregistrée pour {person(referral)} "
+                f"(rang {referral.tier}) : le Département va instruire la demande.",
+            )
+            return redirect("www:referral", referral.pk)
+    return render(
+        request,
+        "www/referrals/new.html",
+        {
+            "title": "Orienter une personne",
+            "form": form,
+            "candidates": candidates,
+            "answer": answer,
+        },
+    )
+
+
+# Lists
+
+
+@actor_required
+def referral_list(request):
+    actor = request.actor
+    filter_form = StatusFilterForm(request.GET or None)
+    status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
+    referrals = referrals_visible_to(actor, status=status or None)
+    page, pagination = page_of(request, referrals, extra_query={"status": status})
+    return render(
+        request,
+        "www/referrals/list.html",
+        {
+            "title": "Orientations de ma structure"
+            if actor.role == OrganisationKind.REFERRER
+            else "Orientations du programme",
+            "filter_form": filter_form,
+            "status": status,
+            "status_label": ReferralStatus(status).label.lower() if status else "",
+            "page": page,
+            "pagination": pagination,
+            "show_people": can(actor, Capability.VIEW_PEOPLE),
+            "show_organisation": actor.role != OrganisationKind.REFERRER,
+            "can_refer": can(actor, Capability.REFER),
+        },
+    )
+
+
+@actor_required
+def queue(request):
+    actor = request.actor
+    ensure_can(actor, Capability.PRESCRIBE)
+    programme = actor.programme
+    referrals = referrals_visible_to(actor, status=ReferralStatus.PENDING)
+    page, pagination = page_of(request, referrals)
+    ledger = ledger_of(programme)
+    budget = budget_for(programme, ledger)
+    return render(
+        request,
+        "www/referrals/queue.html",
+        {
+            "title": "File d'attente",
+            "page": page,
+            "pagination": pagination,
+            "budget": budget,
+            "checkbooks_in_budget": max(budget.available_cents // budget.checkbook_value_cents, 0),
+            "passes_in_stock": ledger.counts["available"],
+            "checkbooks_in_stock": ledger.counts["available"] // programme.passes_per_checkbook,
+        },
+    )
+
+
+# One referral
+
+
+def render_referral(request, referral, *, reject_form=None, withdraw_form=None):
+    actor = request.actor
+    pending = referral.is_pending
+    own = referral.organisation_id == actor.organisation.pk
+    prescribed = referral.status == ReferralStatus.PRESCRIBED
+    return render(
+        request,
+        "www/referrals/detail.html",
+        {
+            "title": f"Orientation n° {referral.pk}",
+            "referral": referral,
+            "show_people": can(actor, Capability.VIEW_PEOPLE),
+            "checkbook": referral.prescription.checkbook if prescribed else None,
+            "can_print": can(actor, Capability.PRINT_CHECKBOOK),
+            "can_decide": pending and can(actor, Capability.PRESCRIBE),
+            "can_withdraw": pending and own and can(actor, Capability.REFER),
+            "reject_form": reject_form or RejectForm(),
+            "withdraw_form": withdraw_form or WithdrawForm(),
+        },
+    )
+
+
+@actor_required
+def referral_detail(request, referral_id):
+    return render_referral(request, referral_or_404(request.actor, referral_id))
+
+
+@require_POST
+@actor_required
+def referral_prescribe(request, referral_id):
+    actor = request.actor
+    referral = referral_or_404(actor, referral_id)
+    try:
+        prescription = prescribe(actor, referral)
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        checkbook = prescription.checkbook
+        messages.success(
+            request,
+            f"Chéquier n° {checkbook.number} attribué à {person(referral)} : "
+            f"{checkbook.passes.count()} pass valables jusqu'au "
+            f"{checkbook.expires_on:%d/%m/%Y}.",
+        )
+    return redirect("www:referral", referral.pk)
+
+
+@require_POST
+@actor_required
+def referral_reject(request, referral_id):
+    actor = request.actor
+    referral = referral_or_404(actor, referral_id)
+    form = RejectForm(request.POST)
+    form.is_valid()
+    try:
+        reject(actor, referral, form.cleaned_data.get("reason", ""))
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        if names_a_field(form, exc):
+            attach_error(form, exc)
+            return render_referral(request, referral, reject_form=form)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"L'orientation n° {referral.pk} de {person(referral)} est refusée ; "
+            "la structure qui l'a faite verra le motif.",
+        )
+    return redirect("www:referral", referral.pk)
+
+
+@require_POST
+@actor_required
+def referral_withdraw(request, referral_id):
+    actor = request.actor
+    referral = referral_or_404(actor, referral_id)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        withdraw(actor, referral, form.cleaned_data.get("reason", ""))
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        if names_a_field(form, exc):
+            attach_error(form, exc)
+            return render_referral(request, referral, withdraw_form=form)
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"L'orientation n° {referral.pk} de {person(referral)} est retirée : le "
+            "Département ne l'instruira pas.",
+        )
+    return redirect("www:referral", referral.pk)

@@ -1,6 +1,7 @@
 from datetime import date
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from passnum.accounts.models import User
@@ -123,6 +124,18 @@ class ReferralFactory(DjangoModelFactory):
     publics = factory.LazyFunction(list)
     needs = factory.LazyFunction(lambda: ["outils_quotidien"])
     tier = factory.LazyAttribute(lambda r: tier_of(r.publics))
+    status = "pending"
+    # A decided referral is dated and signed (a database constraint).
+    decided_at = factory.Maybe(
+        factory.LazyAttribute(lambda r: r.status != "pending"),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
+    decided_by = factory.Maybe(
+        factory.LazyAttribute(lambda r: r.status != "pending"),
+        yes_declaration=factory.SelfAttribute("created_by"),
+        no_declaration=None,
+    )
 
 
 class ProviderPlaceFactory(DjangoModelFactory):

@@ -68,6 +68,17 @@ def _message(error: dict) -> str:
     return PYDANTIC_MESSAGES.get(error.get("type"), "valeur invalide")
 
 
+def _jsonable(value) -> bool:
+    """Plain JSON data only: model instances carried by an exception stay out of the body."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return True
+    if isinstance(value, list | tuple):
+        return all(_jsonable(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _jsonable(v) for k, v in value.items())
+    return False
+
+
 def error_body(detail: str, code: str, **extra) -> dict:
     return {"detail": detail, "code": code, **extra}
 
@@ -76,7 +87,7 @@ def install(api) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
         status = next((s for kind, s in STATUS_BY_KIND if isinstance(exc, kind)), 400)
-        extra = {k: v for k, v in exc.extra.items() if k != "candidates"}
+        extra = {k: v for k, v in exc.extra.items() if _jsonable(v)}
         return api.create_response(
             request, error_body(exc.message, exc.code, **extra), status=status
         )

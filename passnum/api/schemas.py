@@ -1,11 +1,24 @@
+import re
+
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+
+# Control characters other than tab and line breaks (PostgreSQL refuses NUL in text).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class StrictSchema(Schema):
-    """Input schema that refuses unknown fields (422)."""
+    """Input schema that refuses unknown fields and control characters (422)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_control_characters(cls, value):
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and CONTROL_CHARACTERS.search(t) for t in texts):
+            raise ValueError("contient un caractère de contrôle non autorisé")
+        return value
 
 
 class Error(Schema):

@@ -69,9 +69,15 @@ class Beneficiary(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def save(self, *args, **kwargs):
-        self.search_first_name = normalise_name(self.first_name)
-        self.search_last_name = normalise_name(self.last_name)
+        self.search_first_name = identity_key(self.first_name)
+        self.search_last_name = identity_key(self.last_name)
         super().save(*args, **kwargs)
+
+
+def identity_key(name: str) -> str:
+    """The form of a name used to spot the same person twice: accents, case and punctuation
+    aside; a name in another script (Иван, مريم) keeps its letters, case-folded."""
+    return normalise_name(name) or " ".join(name.casefold().split())
 
 
 def age_on(birth_date, day) -> int:

@@ -5,9 +5,10 @@ import datetime
 import io
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from passnum.common.exceptions import Conflict
 from passnum.journal.services import record_many
 
 from . import codes, keys
@@ -72,9 +73,15 @@ def _read_rows(content: bytes | str, *, today: datetime.date) -> tuple[list, lis
         raise DeliveryFileInvalid(["Le fichier est vide."])
     delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    columns = _header_map(next(reader))
+    try:
+        columns = _header_map(next(reader))
+        lines = list(enumerate(reader, start=2))
+    except csv.Error as exc:  # e.g. a field of more than 128 kio, a NUL byte
+        raise DeliveryFileInvalid(
+            [f"ligne {reader.line_num} : le fichier n'est pas un CSV lisible ({exc})."]
+        ) from None
     rows, errors, seen_serials, seen_codes = [], [], {}, {}
-    for number, line in enumerate(reader, start=2):
+    for number, line in lines:
         if not any(cell.strip() for cell in line):
             continue
         if number > MAX_LINES:
@@ -159,20 +166,31 @@ def import_passes(programme, content: bytes | str, *, actor=None, today=None) ->
                 errors.append((line, f"ligne {line} : ce code est déjà celui d'un autre pass."))
         _refuse_if_any(errors)
         ensure_budget_buys(programme, len(rows))
-        passes = Pass.objects.bulk_create(
-            [
-                Pass(
-                    programme=programme,
-                    serial=row["serial"],
-                    code_digest=row["digest"],
-                    code_encrypted=keys.encrypt(row["code"]),
-                    value_cents=programme.pass_value_cents,
-                    source=PassSource.IMPORTED,
-                    stock_expires_on=row["end_date"],
-                )
-                for row in rows
-            ],
-            batch_size=1000,
-        )
+        try:
+            with transaction.atomic():
+                passes = _create(programme, rows)
+        except IntegrityError as exc:  # a concurrent import or generation took a serial or code
+            raise Conflict(
+                "Un autre chargement de pass vient de prendre un de ces numéros ou codes : "
+                "relancez l'import."
+            ) from exc
         record_many(actor, passes, "imported", after=PassStatus.AVAILABLE)
     return passes
+
+
+def _create(programme, rows) -> list[Pass]:
+    return Pass.objects.bulk_create(
+        [
+            Pass(
+                programme=programme,
+                serial=row["serial"],
+                code_digest=row["digest"],
+                code_encrypted=keys.encrypt(row["code"]),
+                value_cents=programme.pass_value_cents,
+                source=PassSource.IMPORTED,
+                stock_expires_on=row["end_date"],
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from passnum.common.exceptions import TooManyRequests
@@ -11,7 +12,8 @@ from . import codes, keys
 from .exceptions import UnknownCode
 from .models import LookupFailure, Pass
 
-MAX_FAILURES = 20
+MAX_FAILURES = 20  # per member
+MAX_FAILURES_PER_ORGANISATION = 60  # all members of one organisation together
 WINDOW = timedelta(minutes=15)
 
 
@@ -20,40 +22,64 @@ class TooManyLookups(TooManyRequests):
     message = "Trop de codes erronés : réessayez dans 15 minutes."
 
 
-def _check_throttle(key: str) -> None:
-    since = timezone.now() - WINDOW
-    if LookupFailure.objects.filter(key=key, at__gte=since).count() >= MAX_FAILURES:
+def _failures(limits: dict[str, int]) -> dict[str, int]:
+    """Recent failures per throttle key (one query)."""
+    rows = (
+        LookupFailure.objects.filter(key__in=list(limits), at__gte=timezone.now() - WINDOW)
+        .values("key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["key"]: row["n"] for row in rows}
+
+
+def _check_throttle(limits: dict[str, int]) -> None:
+    failures = _failures(limits)
+    if any(failures.get(key, 0) >= limit for key, limit in limits.items()):
         raise TooManyLookups()
 
 
-def _fail(key: str, exc: Exception):
-    LookupFailure.objects.create(key=key)
+def _fail(limits: dict[str, int], exc: Exception):
+    """Count the failure first, then decide: concurrent guesses cannot slip past the limit."""
+    LookupFailure.objects.bulk_create([LookupFailure(key=key) for key in limits])
     LookupFailure.objects.filter(at__lt=timezone.now() - WINDOW).delete()
+    failures = _failures(limits)
+    if any(failures.get(key, 0) > limit for key, limit in limits.items()):
+        raise TooManyLookups() from exc
     raise exc
 
 
-def find_pass(programme, text: str, *, throttle_key: str) -> Pass:
+def find_pass(programme, text: str, *, limits: dict[str, int]) -> Pass:
     """The programme's pass whose code is ``text``.
 
     A mistyped code is refused by its check symbol before any lookup (``MalformedCode``); a
-    code of another programme is unknown here. ``throttle_key`` (who asks) counts the failures.
+    code of another programme is unknown here. ``limits`` maps who asks (throttle keys) to the
+    failures allowed in 15 minutes. Call it outside the transaction of a change, or the
+    counted failures would be rolled back with it.
     """
-    _check_throttle(throttle_key)
+    _check_throttle(limits)
     try:
         code = codes.normalise(text)
     except codes.MalformedCode as exc:
-        _fail(throttle_key, exc)
+        _fail(limits, exc)
     pass_ = (
         Pass.objects.filter(programme=programme, code_digest=keys.digest(code))
         .select_related("checkbook")
         .first()
     )
     if pass_ is None:
-        _fail(throttle_key, UnknownCode())
+        _fail(limits, UnknownCode())
     return pass_
+
+
+def limits_for(actor) -> dict[str, int]:
+    return {
+        f"membership:{actor.membership.pk}": MAX_FAILURES,
+        f"organisation:{actor.organisation.pk}": MAX_FAILURES_PER_ORGANISATION,
+    }
 
 
 def lookup_pass(actor, text: str) -> Pass:
     """A pass seen by a provider, the Département or the operator (no personal data)."""
     ensure_can(actor, Capability.LOOKUP_PASS)
-    return find_pass(actor.programme, text, throttle_key=f"membership:{actor.membership.pk}")
+    return find_pass(actor.programme, text, limits=limits_for(actor))

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.db.models import Q
 
@@ -46,11 +48,19 @@ class Checkbook(models.Model):
         return f"Chéquier n° {self.number}"
 
 
+# An imported pass is prescribed only while its operator's end date leaves this many days.
+MIN_DAYS_LEFT_IN_STOCK = 30
+
+
 class PassQuerySet(models.QuerySet):
     def in_stock(self, today):
-        """Available passes that can still be prescribed (not past an operator's end date)."""
-        return self.filter(status=PassStatus.AVAILABLE).filter(
-            Q(stock_expires_on__isnull=True) | Q(stock_expires_on__gt=today)
+        """Available passes that can still be prescribed, those whose operator's end date comes
+        first at the front (then by serial); a pass ending within 30 days is not given out."""
+        usable_until = today + datetime.timedelta(days=MIN_DAYS_LEFT_IN_STOCK)
+        return (
+            self.filter(status=PassStatus.AVAILABLE)
+            .filter(Q(stock_expires_on__isnull=True) | Q(stock_expires_on__gte=usable_until))
+            .order_by(models.F("stock_expires_on").asc(nulls_last=True), "serial")
         )
 
 
@@ -127,6 +137,11 @@ class Pass(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(replaces=models.F("id")), name="pass_not_replacing_itself"
+            ),
+            # A replacement is issued straight into the checkbook of the pass it replaces.
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | ~Q(status=PassStatus.AVAILABLE),
+                name="pass_replacement_not_in_stock",
             ),
         ]
 

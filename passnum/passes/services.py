@@ -16,7 +16,7 @@ from passnum.programmes.models import Programme
 
 from . import codes, keys
 from .enums import IN_LEDGER, PassSource, PassStatus
-from .exceptions import BudgetExhausted, PassNotUnused, StockLimitExceeded
+from .exceptions import BudgetExhausted, PassExpired, PassNotUnused, StockLimitExceeded
 from .models import Checkbook, Pass
 from .selectors import budget_for, ledger_of
 
@@ -114,17 +114,15 @@ def assign_checkbook(actor, programme, beneficiary, *, today) -> Checkbook:
             "Le budget disponible ne couvre plus un chéquier : la prescription est refusée."
         )
     passes = list(
-        Pass.objects.in_stock(today)
-        .filter(programme=programme)
-        .select_for_update()
-        .order_by("serial")[:size]
+        Pass.objects.in_stock(today).filter(programme=programme).select_for_update()[:size]
     )
     if len(passes) < size:
         raise BudgetExhausted(
             "Le stock de pass disponibles ne couvre plus un chéquier : générez ou importez "
             "des pass avant de prescrire."
         )
-    end = today + timedelta(days=programme.validity_days)
+    # Never beyond the programme's own end: its budget closes then.
+    end = min(today + timedelta(days=programme.validity_days), programme.ends_on)
     ends = [min(end, p.stock_expires_on) if p.stock_expires_on else end for p in passes]
     last_number = Checkbook.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
     checkbook = Checkbook.objects.create(
@@ -178,6 +176,12 @@ def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) ->
             raise InvalidInput(
                 f"Ces pass n'appartiennent pas au chéquier n° {checkbook.number} : "
                 f"{', '.join(unknown)}."
+            )
+        past = [s for s in serials if old[s].is_unused and old[s].expires_on < today]
+        if past:
+            raise PassExpired(
+                f"Ces pass ont dépassé leur fin de validité et ne peuvent plus être remplacés : "
+                f"{', '.join(past)}."
             )
         used = [s for s in serials if not old[s].is_unused]
         if used:

@@ -16,6 +16,7 @@ from passnum.referential.enums import Public, Service
 from passnum.territories.selectors import commune_by_insee
 
 from .enums import ReferralStatus
+from .exceptions import PossibleDuplicate
 from .selectors import referral_for, referrals_visible_to
 from .services import OnDuplicate, prescribe, refer, reject, withdraw
 
@@ -51,6 +52,19 @@ class ReferralIn(StrictSchema):
     publics: list[str] = Field(description="Codes des publics prioritaires (voir /referential).")
     needs: list[str] = Field(description="Codes des services dont la personne a besoin.")
     comment: str = ""
+    beneficiary_id: int | None = Field(
+        default=None,
+        description=(
+            "Après un 409 `possible_duplicate` : la personne existante choisie parmi `candidates` "
+            "(elle doit avoir les nom, prénom et date de naissance envoyés)."
+        ),
+    )
+    new_person: bool = Field(
+        default=False,
+        description=(
+            "Après un 409 `possible_duplicate` : confirme qu'il s'agit d'une autre personne."
+        ),
+    )
 
 
 class ReferralCreated(Schema):
@@ -172,12 +186,34 @@ def _detail(actor, referral) -> dict:
             "birth_date": person.birth_date,
             "commune_insee": person.commune.insee_code,
         }
+    # Free texts often describe the person's situation: only for roles that see people.
+    sees_people = beneficiary is not None
     return {
         **_item(referral),
-        "comment": referral.comment,
-        "decision_reason": referral.decision_reason,
+        "comment": referral.comment if sees_people else "",
+        "decision_reason": referral.decision_reason if sees_people else "",
         "beneficiary": beneficiary,
     }
+
+
+def _refer(actor, payload, person, commune):
+    return refer(
+        actor,
+        publics=payload.publics,
+        needs=payload.needs,
+        comment=payload.comment,
+        beneficiary_data=BeneficiaryData(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            commune=commune,
+            email=person.email,
+            phone=person.phone,
+            notice_given_on=person.notice_given_on,
+        ),
+        on_duplicate=OnDuplicate.CREATE if payload.new_person else OnDuplicate.REUSE,
+        chosen_beneficiary_id=payload.beneficiary_id,
+    )
 
 
 @router.post(
@@ -200,22 +236,14 @@ def create_referral(request, payload: ReferralIn):
         except InvalidInput as exc:
             exc.extra.setdefault("field", "commune")
             raise
-        referral = refer(
-            actor,
-            publics=payload.publics,
-            needs=payload.needs,
-            comment=payload.comment,
-            beneficiary_data=BeneficiaryData(
-                first_name=person.first_name,
-                last_name=person.last_name,
-                birth_date=person.birth_date,
-                commune=commune,
-                email=person.email,
-                phone=person.phone,
-                notice_given_on=person.notice_given_on,
-            ),
-            on_duplicate=OnDuplicate.REUSE,
-        )
+        try:
+            referral = _refer(actor, payload, person, commune)
+        except PossibleDuplicate as exc:
+            exc.extra["candidates"] = [
+                {"beneficiary_id": c.pk, "commune_insee": c.commune.insee_code}
+                for c in exc.extra.get("candidates", [])
+            ]
+            raise
     return Status(
         201,
         {

@@ -31,3 +31,8 @@ class PossibleDuplicate(Conflict):
 
 class PublicInconsistentWithAge(InvalidInput):
     code = "public_inconsistent_with_age"
+
+
+class ProgrammeClosed(Conflict):
+    code = "programme_closed"
+    message = "Le programme n'est pas ouvert à cette date : aucune prescription n'est possible."

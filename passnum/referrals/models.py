@@ -87,9 +87,11 @@ class Referral(models.Model):
                 name="referral_rejection_has_reason",
             ),
             models.CheckConstraint(
-                condition=Q(status=ReferralStatus.PENDING) | Q(decided_at__isnull=False),
+                condition=Q(status=ReferralStatus.PENDING)
+                | Q(decided_at__isnull=False, decided_by__isnull=False),
                 name="referral_decision_dated",
             ),
+            models.CheckConstraint(condition=~Q(needs=[]), name="referral_has_needs"),
             # One pending referral per person at a time.
             models.UniqueConstraint(
                 fields=["beneficiary"],

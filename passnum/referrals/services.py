@@ -24,6 +24,7 @@ from .exceptions import (
     AlreadyPending,
     NotPending,
     PossibleDuplicate,
+    ProgrammeClosed,
     PublicInconsistentWithAge,
 )
 from .models import Prescription, Referral
@@ -38,7 +39,7 @@ class OnDuplicate:
 
     ASK = "ask"  # raise PossibleDuplicate (the web form then shows them)
     CREATE = "create"  # the person creating the referral confirmed a new person
-    REUSE = "reuse"  # take the one matching person (API)
+    REUSE = "reuse"  # take the one matching person when they live in the same commune (API)
 
 
 def _codes(values, enum, field: str, label: str) -> list[str]:
@@ -90,12 +91,30 @@ def ensure_may_receive_checkbook(beneficiary, programme, today) -> None:
         )
 
 
-def _find_or_create_beneficiary(actor, data, on_duplicate, today) -> tuple[Beneficiary, bool]:
+def _find_or_create_beneficiary(
+    actor, data, on_duplicate, today, chosen_id=None
+) -> tuple[Beneficiary, bool]:
     data = clean_beneficiary_data(data, actor.programme, today)
     duplicates = list(
         possible_duplicates(actor.programme, data.first_name, data.last_name, data.birth_date)
     )
-    if duplicates and on_duplicate == OnDuplicate.REUSE and len(duplicates) == 1:
+    if chosen_id is not None:
+        # Only a person with the typed identity can be chosen: an identifier alone never
+        # gives access to someone.
+        chosen = [d for d in duplicates if d.pk == chosen_id]
+        if not chosen:
+            raise InvalidInput(
+                "La personne choisie ne correspond pas aux nom, prénom et date de naissance "
+                "saisis.",
+                code="invalid_input",
+                field="beneficiary_id",
+            )
+        return chosen[0], False
+    if (
+        on_duplicate == OnDuplicate.REUSE
+        and len(duplicates) == 1
+        and duplicates[0].commune_id == data.commune.pk
+    ):
         return duplicates[0], False
     if duplicates and on_duplicate != OnDuplicate.CREATE:
         raise PossibleDuplicate(candidates=duplicates)
@@ -111,9 +130,12 @@ def refer(
     beneficiary: Beneficiary | None = None,
     beneficiary_data: BeneficiaryData | None = None,
     on_duplicate: str = OnDuplicate.ASK,
+    chosen_beneficiary_id: int | None = None,
     today=None,
 ) -> Referral:
-    """Orient a person (an existing ``beneficiary`` or a new one from ``beneficiary_data``)."""
+    """Orient a person: an existing ``beneficiary``, or the person that ``beneficiary_data``
+    describes — a new one, or, when people with that identity exist, the one whose id is
+    ``chosen_beneficiary_id`` (else ``on_duplicate`` decides)."""
     ensure_can(actor, Capability.REFER)
     today = today or timezone.localdate()
     publics = _codes(publics, Public, "publics", "Public(s)")
@@ -133,12 +155,15 @@ def refer(
         raise NotFound("Personne introuvable.")
     if beneficiary is None and beneficiary_data is None:
         raise InvalidInput("Indiquez la personne orientée.", code="invalid_input")
+    declared = publics
     try:
         with transaction.atomic():
+            # Serialises referrals of a programme: the same new person cannot be recorded twice.
+            lock_programme(actor.programme)
             created = False
             if beneficiary is None:
                 beneficiary, created = _find_or_create_beneficiary(
-                    actor, beneficiary_data, on_duplicate, today
+                    actor, beneficiary_data, on_duplicate, today, chosen_beneficiary_id
                 )
             beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
             age = check_birth_date(beneficiary.birth_date, today)
@@ -163,12 +188,18 @@ def refer(
                 referral,
                 "created",
                 after=ReferralStatus.PENDING,
-                data={"publics": publics, "needs": needs, "tier": referral.tier},
+                data={
+                    "declared_publics": declared,
+                    "publics": publics,
+                    "needs": needs,
+                    "tier": referral.tier,
+                },
             )
     except IntegrityError as exc:
-        if "referral_one_pending_per_beneficiary" not in str(exc):
-            raise
-        raise AlreadyPending() from exc  # a concurrent referral of the same person won
+        # a concurrent referral of the same person won (the partial unique constraint)
+        if beneficiary is not None and beneficiary.referrals.pending().exists():
+            raise AlreadyPending() from exc
+        raise
     return referral
 
 
@@ -194,6 +225,12 @@ def prescribe(actor, referral, *, today=None) -> Prescription:
     today = today or timezone.localdate()
     with transaction.atomic():
         programme = lock_programme(referral.programme)
+        if not programme.starts_on <= today <= programme.ends_on:
+            raise ProgrammeClosed(
+                f"Le programme court du {programme.starts_on:%d/%m/%Y} au "
+                f"{programme.ends_on:%d/%m/%Y} : aucune prescription n'est possible le "
+                f"{today:%d/%m/%Y}."
+            )
         referral = _lock_pending(referral)
         beneficiary = Beneficiary.objects.select_for_update().get(pk=referral.beneficiary_id)
         ensure_may_receive_checkbook(beneficiary, programme, today)

@@ -167,17 +167,93 @@ def test_refer_reuses_the_one_person_with_the_same_identity(api_as, mende, progr
     assert Referral.objects.get().beneficiary == known
 
 
-def test_several_people_with_the_same_identity_are_not_revealed(api_as, mende, programme):
+def test_several_people_with_the_same_identity_are_listed_without_their_data(
+    api_as, mende, programme
+):
     client, _ = api_as(Kind.REFERRER)
-    for email in ("jeanne.a@exemple.fr", "jeanne.b@exemple.fr"):
+    people = [
         BeneficiaryFactory(
             programme=programme, first_name="Jeanne", last_name="Dupont", email=email
         )
+        for email in ("jeanne.a@exemple.fr", "jeanne.b@exemple.fr")
+    ]
     before = state()
     response = post(client, URL, body())
     assert response.status_code == 409
-    assert response.json() == {"detail": PossibleDuplicate.message, "code": "possible_duplicate"}
+    assert response.json() == {
+        "detail": PossibleDuplicate.message,
+        "code": "possible_duplicate",
+        "candidates": [{"beneficiary_id": p.pk, "commune_insee": "48095"} for p in people],
+    }
     assert "exemple.fr" not in response.content.decode()
+    assert state() == before
+
+
+def test_after_a_duplicate_the_client_picks_the_person(api_as, mende, programme):
+    client, _ = api_as(Kind.REFERRER)
+    _first, second = (
+        BeneficiaryFactory(programme=programme, first_name="Jeanne", last_name="Dupont")
+        for _ in range(2)
+    )
+    response = post(client, URL, {**body(), "beneficiary_id": second.pk})
+    assert response.status_code == 201, response.content
+    assert response.json()["beneficiary_id"] == second.pk
+    assert Beneficiary.objects.count() == 2
+
+
+def test_after_a_duplicate_the_client_confirms_a_new_person(api_as, mende, programme):
+    client, _ = api_as(Kind.REFERRER)
+    known = BeneficiaryFactory(programme=programme, first_name="Jeanne", last_name="Dupont")
+    response = post(client, URL, {**body(), "new_person": True})
+    assert response.status_code == 201, response.content
+    assert response.json()["beneficiary_id"] != known.pk
+    assert Beneficiary.objects.count() == 2
+
+
+def test_an_identifier_alone_gives_access_to_no_one(api_as, mende, programme):
+    """Choosing a person needs their identity: someone else's id is refused, nothing changes."""
+    client, _ = api_as(Kind.REFERRER)
+    stranger = BeneficiaryFactory(programme=programme, first_name="Paul", last_name="Martin")
+    before = state()
+    response = post(client, URL, {**body(), "beneficiary_id": stranger.pk})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert response.json()["field"] == "beneficiary_id"
+    assert "ne correspond pas" in response.json()["detail"]
+    assert state() == before
+
+
+def test_a_namesake_in_another_commune_is_not_reused_silently(api_as, mende, programme):
+    client, _ = api_as(Kind.REFERRER)
+    florac = CommuneFactory(insee_code="48061", name="Florac Trois Rivières")
+    known = BeneficiaryFactory(
+        programme=programme, first_name="Jeanne", last_name="Dupont", commune=florac
+    )
+    response = post(client, URL, body())
+    assert response.status_code == 409
+    assert response.json()["candidates"] == [
+        {"beneficiary_id": known.pk, "commune_insee": "48061"}
+    ]
+
+
+def test_names_in_another_script_are_told_apart(api_as, mende, programme):
+    client, _ = api_as(Kind.REFERRER)
+    ivan = post(client, URL, body(first_name="Иван", last_name="Петров"))
+    maryam = post(client, URL, body(first_name="مريم", last_name="حسن"))
+    assert ivan.status_code == maryam.status_code == 201
+    assert ivan.json()["beneficiary_id"] != maryam.json()["beneficiary_id"]
+    again = post(client, URL, body(first_name="иван", last_name="ПЕТРОВ"))
+    assert again.status_code == 409  # the same person, already waiting
+    assert again.json()["code"] == "already_pending"
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_control_characters_are_refused(api_as, mende, programme, field):
+    client, _ = api_as(Kind.REFERRER)
+    before = state()
+    response = post(client, URL, body(**{field: "Jea\x00nne"}))
+    assert response.status_code == 422
+    assert "caractère de contrôle" in response.json()["detail"]
     assert state() == before
 
 
@@ -551,9 +627,12 @@ def test_the_operator_sees_no_names(api_as, programme, department):
     data = response.json()
     assert data["beneficiary"] is None
     assert data["beneficiary_id"] == referral.beneficiary_id
-    assert data["decision_reason"] == "Personne déjà autonome."
+    # free texts may describe the person: not for a role that sees no one
+    assert data["decision_reason"] == ""
+    assert data["comment"] == ""
     assert data["status"] == "rejected"
     assert referral.beneficiary.last_name not in response.content.decode()
+    assert "Personne déjà autonome" not in response.content.decode()
 
 
 def test_another_organisation_or_programme_referral_is_not_found(api_as, programme):

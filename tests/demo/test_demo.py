@@ -8,9 +8,9 @@ from passnum.organisations.models import Membership, Organisation
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
 from passnum.programmes.models import Funder, Programme
+from passnum.programmes.selectors import programme_overview
 from passnum.providers.models import AccreditationStatus, Place
 from passnum.referrals.models import Referral
-from passnum.programmes.selectors import programme_overview
 from passnum.territories.models import Commune
 
 DEMO_ROLES = {

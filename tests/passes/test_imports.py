@@ -236,3 +236,13 @@ def test_parse_delivery_raises_with_every_bad_line():
         parse_delivery(content, today=TODAY)
     assert refused_lines(excinfo.value.errors) == [2, 3]
     assert "numéro de série « OP 2 » invalide" in excinfo.value.errors[1]
+
+
+def test_an_unreadable_csv_is_refused_in_french(programme):
+    huge = "x" * 200_000
+    before = Pass.objects.count()
+    with pytest.raises(DeliveryFileInvalid) as raised:
+        import_passes(programme, f"serial,code,end_date\nA-1,{huge},2030-01-01\n")
+    assert "n'est pas un CSV lisible" in raised.value.errors[0]
+    assert raised.value.errors[0].startswith("ligne ")
+    assert Pass.objects.count() == before

@@ -45,7 +45,7 @@ def wrong_check(code: str) -> str:
 )
 def test_find_pass_by_any_typed_form(programme, stock, typed):
     pass_, code = stock[1]
-    found = find_pass(programme, typed(code), throttle_key="test")
+    found = find_pass(programme, typed(code), limits={"test": MAX_FAILURES})
     assert found.pk == pass_.pk
     assert not LookupFailure.objects.exists()
 
@@ -69,8 +69,8 @@ def test_a_mistyped_code_is_refused_before_any_pass_query(
 ):
     provider = make_actor(OrganisationKind.PROVIDER)
     mistyped = wrong_check(stock[0][1])
-    # Only the throttle's queries: count the failures, record one, purge old ones.
-    with django_assert_num_queries(3) as captured, pytest.raises(MalformedCode):
+    # Only the throttle's queries: count the failures, record them, purge old ones, recount.
+    with django_assert_num_queries(4) as captured, pytest.raises(MalformedCode):
         lookup_pass(provider, codes.display(mistyped))
     sql = [q["sql"] for q in captured.captured_queries]
     assert all(LookupFailure._meta.db_table in s for s in sql), sql
@@ -81,14 +81,14 @@ def test_a_mistyped_code_is_refused_before_any_pass_query(
 @pytest.mark.parametrize("text", ["", "K7QM", "K7QM-9T2D-XH4U", "K7QM-9T2D-XH4P", "👍" * 12])
 def test_malformed_inputs(programme, text):
     with pytest.raises(MalformedCode) as excinfo:
-        find_pass(programme, text, throttle_key="test")
+        find_pass(programme, text, limits={"test": MAX_FAILURES})
     assert excinfo.value.code == "malformed_code"
     assert LookupFailure.objects.filter(key="test").count() == 1
 
 
 def test_an_unknown_code_is_unknown(programme, stock):
     with pytest.raises(UnknownCode) as excinfo:
-        find_pass(programme, unknown_code(), throttle_key="test")
+        find_pass(programme, unknown_code(), limits={"test": MAX_FAILURES})
     assert excinfo.value.code == "unknown_code"
     assert LookupFailure.objects.filter(key="test").count() == 1
 
@@ -97,7 +97,7 @@ def test_another_programmes_pass_is_unknown(make_actor, stock):
     other = ProgrammeFactory()
     [foreign] = generate_passes(other, 1, today=TODAY)
     code = keys.decrypt(foreign.code_encrypted)
-    assert find_pass(other, code, throttle_key="other").pk == foreign.pk
+    assert find_pass(other, code, limits={"other": MAX_FAILURES}).pk == foreign.pk
     with pytest.raises(UnknownCode):
         lookup_pass(make_actor(OrganisationKind.DEPARTMENT), code)
 
@@ -137,3 +137,44 @@ def test_old_failures_no_longer_count(make_actor, stock):
     with pytest.raises(UnknownCode):
         lookup_pass(provider, unknown_code())
     assert LookupFailure.objects.filter(key=key).count() == 1
+
+
+def test_the_members_of_one_organisation_share_a_larger_limit(make_actor, stock):
+    from passnum.organisations.models import Membership
+    from passnum.passes.lookup import MAX_FAILURES_PER_ORGANISATION
+    from tests.factories import MembershipFactory
+
+    first = make_actor(OrganisationKind.PROVIDER)
+    organisation = first.organisation
+    members = [first] + [
+        type(first)(MembershipFactory(organisation=organisation))
+        for _ in range(MAX_FAILURES_PER_ORGANISATION // MAX_FAILURES)
+    ]
+    failures = 0
+    for member in members:
+        for _ in range(MAX_FAILURES - 1):
+            if failures == MAX_FAILURES_PER_ORGANISATION:
+                break
+            with pytest.raises(UnknownCode):
+                lookup_pass(member, unknown_code())
+            failures += 1
+    # Every member is under its own limit, but the organisation has used up its own.
+    fresh = type(first)(MembershipFactory(organisation=organisation))
+    with pytest.raises(TooManyLookups):
+        lookup_pass(fresh, stock[0][1])
+    assert Membership.objects.filter(organisation=organisation).count() == len(members) + 1
+    # Another organisation is not affected.
+    assert lookup_pass(make_actor(OrganisationKind.PROVIDER), stock[0][1]).pk == stock[0][0].pk
+
+
+def test_a_failure_beyond_the_limit_is_refused_as_throttled(make_actor, stock):
+    """Concurrent guesses that passed the first check are caught once counted."""
+    provider = make_actor(OrganisationKind.PROVIDER)
+    key = f"membership:{provider.membership.pk}"
+    LookupFailure.objects.bulk_create(LookupFailure(key=key) for _ in range(MAX_FAILURES - 1))
+    from passnum.passes import lookup
+
+    # the check saw 19 failures; two more are counted by the time this one is
+    LookupFailure.objects.create(key=key)
+    with pytest.raises(TooManyLookups):
+        lookup._fail(lookup.limits_for(provider), UnknownCode())

@@ -203,7 +203,9 @@ def test_each_qr_code_holds_exactly_a_normalised_code(printed):
 
 def test_a_reprint_after_cancel_and_replace_shows_the_replacement_only(printed):
     lost = printed.document.passes[1]
-    (replacement,) = cancel_and_replace(printed.actor, printed.checkbook, [lost.serial], "Perdu")
+    (replacement,) = cancel_and_replace(
+        printed.actor, printed.checkbook, [lost.serial], "Perdu", today=TODAY
+    )
     printed.render()
     passes = printed.document.passes
     replacement_pass = next(p for p in passes if p.serial == replacement.serial)

@@ -1,6 +1,6 @@
 """The pass ledger: keys of the codes, generation within the budget, cancel and replace."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from cryptography.fernet import InvalidToken
@@ -386,3 +386,16 @@ def test_generation_colliding_with_taken_serials_is_a_clear_conflict(programme, 
     with pytest.raises(Conflict, match="relancez la commande"):
         generate_passes(programme, 2)
     assert Pass.objects.count() == len(first)
+
+
+def test_a_pass_past_its_end_date_is_not_replaced(department, programme, checkbook):
+    from passnum.passes.exceptions import PassExpired
+
+    lost = serials_of(checkbook)[0]
+    before = snapshot(programme)
+    with pytest.raises(PassExpired) as raised:
+        cancel_and_replace(
+            department, checkbook, [lost], "Perdu", today=checkbook.expires_on + timedelta(days=1)
+        )
+    assert lost in raised.value.message
+    assert snapshot(programme) == before

@@ -1,5 +1,6 @@
-"""Two prescriptions at the same instant, on PostgreSQL: the programme's row lock makes them
-take turns, so the budget and the referral's state are never overrun."""
+"""Two prescriptions (or referrals) at the same instant, on PostgreSQL: the programme's row
+lock makes them take turns, so the budget, the referral's state and the people recorded are
+never overrun."""
 
 import threading
 from datetime import date
@@ -7,17 +8,21 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from passnum.beneficiaries.models import Beneficiary
+from passnum.beneficiaries.services import BeneficiaryData
 from passnum.organisations.actor import Actor
 from passnum.passes.enums import PassStatus
 from passnum.passes.exceptions import BudgetExhausted
 from passnum.passes.models import Checkbook
 from passnum.passes.selectors import budget_for, ledger_of
 from passnum.passes.services import generate_passes
+from passnum.programmes.models import Programme
 from passnum.referrals.enums import ReferralStatus
 from passnum.referrals.exceptions import NotPending
 from passnum.referrals.models import Prescription, Referral
-from passnum.referrals.services import prescribe
+from passnum.referrals.services import OnDuplicate, prescribe, refer
 from tests.factories import (
+    CommuneFactory,
     MembershipFactory,
     OrganisationFactory,
     ProgrammeFactory,
@@ -120,3 +125,50 @@ def test_the_same_referral_prescribed_twice(department_of, round_):
     assert Prescription.objects.filter(referral=referral).count() == 1
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.PRESCRIBED
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_budget_for_one_checkbook_with_stock_for_two(department_of, round_):
+    """Only the programme's lock keeps the budget: the stock alone would allow both."""
+    programme = ProgrammeFactory(envelope_cents=11_000, engineering_cents=1_000)
+    generate_passes(programme, 10, today=TODAY)
+    Programme.objects.filter(pk=programme.pk).update(envelope_cents=6_000)
+    programme.refresh_from_db()
+    department = department_of(programme)
+    first, second = (ReferralFactory(beneficiary__programme=programme) for _ in range(2))
+
+    outcomes = run_together(
+        lambda: prescribe(department, first, today=TODAY),
+        lambda: prescribe(department, second, today=TODAY),
+    )
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["BudgetExhausted", "Prescription"]
+    assert ledger_of(programme).count(PassStatus.ASSIGNED) == 5
+    assert budget_for(programme).available_cents == 0
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_the_same_new_person_referred_twice(department_of, round_):
+    """Two referrers record the same person at once: one person, one pending referral."""
+    programme = ProgrammeFactory()
+    referrers = [
+        Actor(MembershipFactory(organisation=OrganisationFactory(programme=programme)))
+        for _ in range(2)
+    ]
+    mende = CommuneFactory()
+
+    def orient(actor):
+        return refer(
+            actor,
+            publics=["rsa"],
+            needs=["outils_quotidien"],
+            beneficiary_data=BeneficiaryData("Jeanne", "Dupont", date(1980, 5, 17), mende),
+            on_duplicate=OnDuplicate.REUSE,
+            today=TODAY,
+        )
+
+    outcomes = run_together(*(lambda a=a: orient(a) for a in referrers))
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["AlreadyPending", "Referral"]
+    assert Beneficiary.objects.filter(programme=programme).count() == 1
+    assert Referral.objects.filter(programme=programme).count() == 1

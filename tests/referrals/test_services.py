@@ -23,6 +23,7 @@ from passnum.referrals.exceptions import (
     AlreadyPending,
     NotPending,
     PossibleDuplicate,
+    ProgrammeClosed,
     PublicInconsistentWithAge,
 )
 from passnum.referrals.models import Prescription, Referral
@@ -286,27 +287,24 @@ def _code(seed: str) -> str:
     return payload + codes.check_symbol(payload)
 
 
-def test_passes_whose_stock_has_ended_are_never_assigned(department, programme):
+def test_passes_whose_stock_ends_within_30_days_are_never_assigned(department, programme):
     day = date(2026, 3, 10)
     content = "serial;code;end_date\n" + "".join(f"00-{s};{_code(s)};10/03/2026\n" for s in "ABC")
     import_passes(programme, content, today=TODAY)
     generate_passes(programme, 4, today=TODAY)
-    # 3 passes ended today, 4 left: not a checkbook.
+    # On 9 February the 3 imported passes have 29 days left, 4 others: not a checkbook.
     with pytest.raises(BudgetExhausted):
-        prescribe(department, pending(programme), today=day)
+        prescribe(department, pending(programme), today=date(2026, 2, 9))
     generate_passes(programme, 1, today=TODAY)
-    checkbook = prescribe(department, pending(programme), today=day).checkbook
+    checkbook = prescribe(department, pending(programme), today=date(2026, 2, 9)).checkbook
     assert not checkbook.passes.filter(source=PassSource.IMPORTED).exists()
     assert set(
         Pass.objects.filter(source=PassSource.IMPORTED).values_list("status", flat=True)
     ) == {PassStatus.AVAILABLE}
-    # The day before their end, they are still assigned, with their own end date.
+    # With 30 days left they are given out first (nearest end first), with their own end date.
     generate_passes(programme, 2, today=TODAY)
-    checkbook = prescribe(department, pending(programme), today=date(2026, 3, 9)).checkbook
-    assert set(checkbook.passes.values_list("source", flat=True)) == {
-        PassSource.IMPORTED,
-        PassSource.GENERATED,
-    }
+    checkbook = prescribe(department, pending(programme), today=date(2026, 2, 8)).checkbook
+    assert checkbook.passes.filter(source=PassSource.IMPORTED).count() == 3
     assert checkbook.expires_on == day
 
 
@@ -352,7 +350,12 @@ def test_referrer_and_department_refer(make_actor, programme, kind):
     assert created.user == actor.user
     entry = JournalEntry.objects.about(referral).get(action="created")
     assert entry.after == ReferralStatus.PENDING
-    assert entry.data == {"publics": ["rsa"], "needs": referral.needs, "tier": 1}
+    assert entry.data == {
+        "declared_publics": ["rsa"],
+        "publics": ["rsa"],
+        "needs": referral.needs,
+        "tier": 1,
+    }
     assert (entry.user_id, entry.organisation_id) == (actor.user.pk, actor.organisation.pk)
 
 
@@ -753,3 +756,47 @@ def test_withdraw_not_pending(referrer, department, programme):
     with pytest.raises(NotPending):
         withdraw(referrer, referral)
     assert state(programme) == before
+
+
+@pytest.mark.parametrize("day", [date(2025, 12, 31), date(2029, 1, 1)])
+def test_no_prescription_outside_the_programme_period(department, programme, stocked, day):
+    referral = pending(programme)
+    before = state(programme)
+    with pytest.raises(ProgrammeClosed) as raised:
+        prescribe(department, referral, today=day)
+    assert raised.value.code == "programme_closed"
+    assert "du 01/01/2026 au 31/12/2028" in raised.value.message
+    assert state(programme) == before
+
+
+def test_a_checkbook_never_outlives_its_programme(department, programme, stocked):
+    checkbook = prescribe(department, pending(programme), today=date(2028, 11, 1)).checkbook
+    assert checkbook.expires_on == programme.ends_on == date(2028, 12, 31)
+    assert set(checkbook.passes.values_list("expires_on", flat=True)) == {programme.ends_on}
+
+
+def test_the_database_refuses_a_referral_without_needs(programme, referrer):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReferralFactory(beneficiary__programme=programme, needs=[])
+
+
+def test_declared_publics_are_kept_apart_from_the_age_implied_ones(referrer, programme):
+    referral = refer(
+        referrer, publics=["rsa"], needs=["securite"], beneficiary_data=person(born=born_aged(63))
+    )
+    assert referral.publics == ["rsa", "senior"]
+    entry = JournalEntry.objects.about(referral).get(action="created")
+    assert entry.data["declared_publics"] == ["rsa"]
+
+
+def test_names_in_another_script_are_different_people(referrer, programme):
+    ivan = refer(
+        referrer, publics=[], needs=["securite"], beneficiary_data=person("Иван", "Петров")
+    )
+    maryam = refer(
+        referrer, publics=[], needs=["securite"], beneficiary_data=person("مريم", "حسن")
+    )
+    assert ivan.beneficiary_id != maryam.beneficiary_id
+    assert ivan.beneficiary.search_last_name == "петров"

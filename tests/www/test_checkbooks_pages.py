@@ -113,6 +113,7 @@ def test_checkbook_page_shows_what_the_paper_shows(department, checkbook, progra
     florac = Commune.objects.get(insee_code="48061")
     near = ProviderPlaceFactory(
         organisation__programme=programme,
+        organisation__name="France Services Marvejols",
         name="France Services Marvejols",
         commune=marvejols,
         services=["parentalite", "securite"],
@@ -134,7 +135,8 @@ def test_checkbook_page_shows_what_the_paper_shows(department, checkbook, progra
     mende = checkbook.beneficiary.commune
     km = distance_km(mende.latitude, mende.longitude, near.latitude, near.longitude)
     assert f"{km:.1f}".replace(".", ",") + "\u00a0km" in body
-    assert "France Services Marvejols" in body
+    # a place named as its organisation is named once
+    assert "<strong>France Services Marvejols</strong> — " in body
     assert "Parentalité et éducation avec le numérique" in body
     assert "Tiers-lieu de Florac" not in body
     # Every pass: serial, code in a monospace element, value, end date, QR code.

@@ -148,7 +148,9 @@ def _existing(field: str, values: list[str]) -> set[str]:
     return found
 
 
-def import_passes(programme, content: bytes | str, *, actor=None, today=None) -> list[Pass]:
+def import_passes(
+    programme, content: bytes | str, *, actor=None, today=None, origin: dict | None = None
+) -> list[Pass]:
     """Load a delivery file into the programme's stock: every line, or none."""
     today = today or timezone.localdate()
     rows, errors = _read_rows(content, today=today)
@@ -174,7 +176,7 @@ def import_passes(programme, content: bytes | str, *, actor=None, today=None) ->
                 "Un autre chargement de pass vient de prendre un de ces numéros ou codes : "
                 "relancez l'import."
             ) from exc
-        record_many(actor, passes, "imported", after=PassStatus.AVAILABLE)
+        record_many(actor, passes, "imported", after=PassStatus.AVAILABLE, data=origin)
     return passes
 
 

@@ -78,8 +78,13 @@ def ensure_budget_buys(programme, count: int) -> None:
         )
 
 
-def generate_passes(programme, count: int, *, actor=None, today=None) -> list[Pass]:
-    """Add ``count`` available passes to the programme's stock, within what its budget buys."""
+def generate_passes(
+    programme, count: int, *, actor=None, today=None, origin: dict | None = None
+) -> list[Pass]:
+    """Add ``count`` available passes to the programme's stock, within what its budget buys.
+
+    ``origin`` (e.g. the command and the system user) goes to the journal with each pass.
+    """
     if actor is not None:
         ensure_can(actor, Capability.MANAGE_PROGRAMME, programme=programme)
     if not isinstance(count, int) or count < 1:
@@ -98,7 +103,7 @@ def generate_passes(programme, count: int, *, actor=None, today=None) -> list[Pa
                 "Des numéros de série viennent d'être pris par une autre génération de pass : "
                 "relancez la commande."
             ) from exc
-        record_many(actor, passes, "generated", after=PassStatus.AVAILABLE)
+        record_many(actor, passes, "generated", after=PassStatus.AVAILABLE, data=origin)
     return passes
 
 

@@ -22,6 +22,11 @@ def test_generate_creates_available_passes_and_says_so(programme):
     assert Pass.objects.filter(programme=programme, status="available").count() == 12
     assert "12 pass générés" in output
     assert "Stock disponible : 12 pass sur 3600" in output
+    # the journal says which command created them, and for which system user
+    entry = JournalEntry.objects.filter(action="generated").first()
+    assert entry.user is None
+    assert entry.data["command"] == "passnum passes generate"
+    assert entry.data["system_user"]
 
 
 def test_generate_refuses_beyond_the_pass_budget_and_creates_nothing(db):

@@ -1,6 +1,7 @@
 """``passnum passes generate --count N`` and ``passnum passes import FICHIER.csv``."""
 
 import argparse
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -60,12 +61,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, programme=None, **options):
         target = programme_from(programme)
+        origin = {"command": f"passnum passes {action}", "system_user": getpass.getuser()}
         try:
             if action == "generate":
-                passes = generate_passes(target, options["count"])
+                passes = generate_passes(target, options["count"], origin=origin)
                 done = f"{len(passes)} pass générés"
             else:
-                passes = import_passes(target, self._read(options["file"]))
+                origin["file"] = str(options["file"])
+                passes = import_passes(target, self._read(options["file"]), origin=origin)
                 done = f"{len(passes)} pass importés depuis {options['file']}"
         except DeliveryFileInvalid as exc:
             raise CommandError("\n".join([exc.message, *exc.errors])) from exc

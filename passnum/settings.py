@@ -149,7 +149,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "passnum.accounts.throttling.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# Client address behind reverse proxies: PROXY_COUNT is the number of proxies in front of the
+# application. The one facing the Internet must set X-Forwarded-For to the client's address
+# (nginx: `proxy_set_header X-Forwarded-For $remote_addr;`), each following proxy appends its
+# own; the header then holds exactly PROXY_COUNT addresses, the client's first.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+if PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

@@ -77,3 +77,32 @@ def test_postgresql_through_database_url():
         "db.internal",
         "5432",
     ]
+
+
+CLIENT_IP_SCRIPT = """
+from django.test import RequestFactory
+from passnum.www.public_views import client_ip
+request = RequestFactory().get(
+    "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="{xff}"
+)
+print(client_ip(request))
+"""
+
+
+def client_ip_with(proxy_count: str, xff: str) -> str:
+    env = {**PRODUCTION, "PROXY_COUNT": proxy_count}
+    result = passnum("shell", "-c", CLIENT_IP_SCRIPT.format(xff=xff), env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_without_proxies_the_client_is_the_connection():
+    assert client_ip_with("0", "198.51.100.9") == "10.0.0.1"
+
+
+def test_behind_one_proxy_the_client_is_the_address_it_forwards():
+    assert client_ip_with("1", "198.51.100.9") == "198.51.100.9"
+
+
+def test_behind_two_proxies_the_client_comes_first():
+    assert client_ip_with("2", "198.51.100.9, 10.0.0.2") == "198.51.100.9"

@@ -83,3 +83,22 @@ def lookup_pass(actor, text: str) -> Pass:
     """A pass seen by a provider, the Département or the operator (no personal data)."""
     ensure_can(actor, Capability.LOOKUP_PASS)
     return find_pass(actor.programme, text, limits=limits_for(actor))
+
+
+def find_pass_anywhere(text: str, *, limits: dict[str, int]) -> Pass:
+    """The pass whose code is ``text``, whatever its programme.
+
+    A code is unique in the whole database, so its digest names the programme; ``find_pass``
+    then does the real lookup in it, checking the throttle and counting every failure. A
+    malformed or unknown code is still sent to ``find_pass`` (in no programme) so that it is
+    counted and refused there: ``MalformedCode``, ``UnknownCode`` or ``TooManyLookups``.
+    """
+    try:
+        digest = keys.digest(codes.normalise(text))
+    except codes.MalformedCode:
+        programme_id = None
+    else:
+        programme_id = (
+            Pass.objects.filter(code_digest=digest).values_list("programme_id", flat=True).first()
+        )
+    return find_pass(programme_id, text, limits=limits)

@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from .budget import Budget, budget_of, split_between_funders
 from .models import Funder, Programme
 
@@ -39,3 +41,11 @@ def programme_overview(programme: Programme, budget: Budget | None = None) -> Pr
         budget=budget,
         funders=[FunderShare(f, cents, of_consumed[f.pk]) for f, cents in of_envelope],
     )
+
+
+def programme_for(commune, programmes) -> Programme | None:
+    """The programme of the commune's department running today, else its latest one."""
+    today = timezone.localdate()
+    own = [p for p in programmes if p.territory_code == commune.department_code]
+    running = [p for p in own if p.starts_on <= today <= p.ends_on]
+    return max(running or own, key=lambda p: p.starts_on, default=None)

@@ -28,6 +28,9 @@ def navigation(request) -> list[NavItem]:
         if can(actor, Capability.VIEW_STATS):
             items.append(("Programme et budget", reverse("www:programme")))
         items.append(("Ma structure", reverse("www:organisation")))
+    # The public pages printed on the checkbook, for everyone.
+    items.append(("Où utiliser mes pass", reverse("www:where")))
+    items.append(("Vérifier mes pass", reverse("www:check_passes")))
     items.append(("Données personnelles", reverse("www:privacy")))
     exact_only = {reverse("www:home"), reverse("www:dashboard")}
     path = request.path

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import checkbooks_views, referrals_views, views
+from . import checkbooks_views, public_views, referrals_views, views
 
 app_name = "www"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
+    # Printed on the checkbooks: these two addresses never change.
+    path("verifier-mes-pass/", public_views.check_passes, name="check_passes"),
+    path("ou-utiliser-mes-pass/", public_views.where, name="where"),
     path("espace/", views.dashboard, name="dashboard"),
     path("espace/programme/", views.programme, name="programme"),
     path("espace/structure/", views.organisation, name="organisation"),

@@ -355,3 +355,89 @@ def test_orientation_pages_are_accessible(page, live_server, prescribed, target)
     assert not page.journal.errors, "Erreurs de console ou CSP :\n" + "\n".join(
         page.journal.errors
     )
+
+
+# The public pages printed on the checkbook (« Vérifier mes pass », « Où utiliser mes pass »).
+
+
+def printed_code(checkbook) -> tuple[str, str]:
+    """(serial, code as printed) of the checkbook's first pass."""
+    from passnum.passes import codes, keys
+
+    first = checkbook.passes.order_by("serial").first()
+    return first.serial, codes.display(keys.decrypt(first.code_encrypted))
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["check", "check result", "check error", "where", "where results", "where error"],
+)
+def test_public_checkbook_pages_are_accessible(page, live_server, prescribed, target):
+    _department, _referral, checkbook = prescribed
+    if target.startswith("check"):
+        page.goto("/verifier-mes-pass/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier mes pass")
+        if target != "check":
+            serial, code = printed_code(checkbook)
+            page.get_by_label("Code du pass").fill(code if target == "check result" else "ABCD")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Vérifier ce pass").click()
+        if target == "check result":
+            expect(page.get_by_role("heading", level=2, name=f"Pass n° {serial}")).to_be_visible()
+        if target == "check error":
+            expect(page.locator("#erreurs")).to_be_visible()
+    else:
+        query = {"where": "", "where results": "?commune=Mende", "where error": "?commune=48130"}
+        page.goto("/ou-utiliser-mes-pass/" + query[target])
+        expect(page.get_by_role("heading", level=1)).to_have_text("Où utiliser mes pass")
+        if target == "where results":
+            expect(page.locator("#liste-lieux > li")).to_have_count(1)
+            expect(page.locator("#lieux")).to_have_text("1 lieu habilité autour de Mende")
+        if target == "where error":
+            expect(page.locator("#erreurs")).to_be_visible()
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+    assert not page.journal.errors, "Erreurs de console ou CSP :\n" + "\n".join(
+        page.journal.errors
+    )
+
+
+def test_check_passes_with_the_keyboard(page, live_server, prescribed):
+    _department, _referral, checkbook = prescribed
+    serial, code = printed_code(checkbook)
+    page.goto("/")
+    # From the home page, through the main navigation, to the form.
+    tab_to(
+        page,
+        page.locator("#navigation-principale").get_by_role("link", name="Vérifier mes pass"),
+        most=20,
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier mes pass")
+    field = page.get_by_label("Code du pass")
+    tab_to(page, field, most=25)
+
+    # A mistyped code: Enter submits, the error is on the field and in the summary.
+    page.keyboard.type(code[:-1] + ("0" if code[-1] != "0" else "1"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#erreurs")).to_contain_text("Ce code de pass n'est pas valide")
+    expect(page.locator("#id_code-desc-error")).to_contain_text("vérifiez chaque caractère")
+    expect(page.get_by_label("Code du pass")).to_have_attribute("aria-invalid", "true")
+
+    # The summary's link leads back to the field; the right code then shows the pass.
+    tab_to(page, page.locator("#erreurs").get_by_role("link", name="Code du pass"), most=25)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Code du pass")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(code.lower())
+    tab_to(page, page.get_by_role("button", name="Vérifier ce pass"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    result = page.locator("#resultat-pass")
+    expect(result.get_by_role("heading", level=2)).to_have_text(f"Pass n° {serial}")
+    expect(result).to_contain_text("Utilisable")
+    expect(result).to_contain_text("Votre chéquier contient encore 5 pass utilisables")
+    assert checkbook.beneficiary.last_name not in page.content()
+    assert not page.journal.errors, page.journal.errors

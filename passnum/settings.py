@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "passnum.providers",
     "passnum.passes",
     "passnum.referrals",
+    "passnum.paths",
+    "passnum.redemptions",
+    "passnum.statements",
     "passnum.www",
     "passnum.demo",
 ]

@@ -11,6 +11,8 @@ class SubjectType(models.TextChoices):
     REFERRAL = "referral", "Orientation"
     PRESCRIPTION = "prescription", "Prescription"
     BENEFICIARY = "beneficiary", "Bénéficiaire"
+    SESSION = "session", "Séance"
+    STATEMENT = "statement", "Relevé"
 
 
 class AppendOnlyError(Exception):
@@ -93,6 +95,8 @@ SUBJECT_TYPES = {
     "Referral": SubjectType.REFERRAL,
     "Prescription": SubjectType.PRESCRIPTION,
     "Beneficiary": SubjectType.BENEFICIARY,
+    "Session": SubjectType.SESSION,
+    "Statement": SubjectType.STATEMENT,
 }
 
 

@@ -30,6 +30,10 @@ class Programme(models.Model):
     max_checkbooks_per_person = models.PositiveSmallIntegerField(
         "chéquiers au plus par personne", default=1
     )
+    # The account that pays the providers' statements (SEPA credit transfers).
+    payer_name = models.CharField("payeur (titulaire du compte)", max_length=70, blank=True)
+    payer_iban = models.CharField("IBAN du payeur", max_length=34, blank=True)
+    payer_bic = models.CharField("BIC du payeur", max_length=11, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 

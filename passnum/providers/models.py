@@ -1,8 +1,8 @@
-"""Provider organisations' places and accreditation.
+"""Providers (structures de médiation numérique): accreditation, profile, bank details, places.
 
-This issue needs only what the printed checkbook shows (the accredited places nearest to a
-person, with their services); the accreditation workflow and the full profile of the national
-standard come with « 3/6 ».
+A place's fields follow the national standard of digital mediation places (« schéma des lieux
+de médiation numérique »): services, publics specifically addressed, opening hours, itinerant
+or fixed, access modes, support modes.
 """
 
 from django.db import models
@@ -48,6 +48,68 @@ class Accreditation(models.Model):
         return f"{self.organisation} : {self.get_status_display()}"
 
 
+class AccreditationEvent(models.Model):
+    """One step of an accreditation: who moved it from which status to which, and why."""
+
+    accreditation = models.ForeignKey(
+        Accreditation, on_delete=models.PROTECT, related_name="events", verbose_name="habilitation"
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="par"
+    )
+    before = models.CharField("avant", max_length=20, choices=AccreditationStatus.choices)
+    after = models.CharField("après", max_length=20, choices=AccreditationStatus.choices)
+    reason = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "étape d'habilitation"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.accreditation.organisation} : {self.before} → {self.after}"
+
+
+class BankDetails(models.Model):
+    """Where a provider is paid (validated IBAN and BIC)."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="bank_details",
+        verbose_name="structure",
+    )
+    account_holder = models.CharField("titulaire du compte", max_length=70)
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "coordonnées bancaires"
+        verbose_name_plural = "coordonnées bancaires"
+
+    def __str__(self):
+        return f"{self.account_holder} ({self.iban[:4]}…{self.iban[-4:]})"
+
+
+class PlaceAccess(models.TextChoices):
+    """Modalités d'accès (national standard)."""
+
+    WALK_IN = "se_presenter", "Se présenter sur place"
+    PHONE = "telephoner", "Téléphoner"
+    EMAIL = "envoyer_un_mail", "Envoyer un courriel"
+    APPOINTMENT = "prendre_un_rdv", "Prendre rendez-vous en ligne"
+
+
+class SupportMode(models.TextChoices):
+    """Modalités d'accompagnement (national standard)."""
+
+    ALONE = "seul", "Seul, avec du matériel mis à disposition"
+    HELPED = "avec_de_l_aide", "Avec de l'aide (individuelle)"
+    GROUP = "dans_un_atelier", "Dans un atelier collectif"
+    ON_BEHALF = "a_ma_place", "À ma place (aidant)"
+
+
 class Place(models.Model):
     """A site where a provider trains people."""
 
@@ -66,6 +128,18 @@ class Place(models.Model):
     longitude = models.DecimalField("longitude", max_digits=8, decimal_places=5, null=True)
     services = models.JSONField("services proposés", default=list, blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    publics = models.JSONField("publics spécifiquement adressés", default=list, blank=True)
+    opening_hours = models.CharField(
+        "horaires",
+        max_length=500,
+        blank=True,
+        help_text="Format OpenStreetMap, par exemple « Mo-Fr 09:00-12:00 ».",
+    )
+    is_itinerant = models.BooleanField("itinérant", default=False)
+    access_modes = models.JSONField("modalités d'accès", default=list, blank=True)
+    support_modes = models.JSONField("modalités d'accompagnement", default=list, blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         verbose_name = "lieu"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RedemptionsConfig(AppConfig):
+    name = "passnum.redemptions"
+    verbose_name = "Encaissements"

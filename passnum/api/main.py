@@ -4,9 +4,11 @@ from ninja.renderers import JSONRenderer
 
 from passnum.accounts.api import router as accounts_router
 from passnum.passes.api import router as passes_router
+from passnum.redemptions.api import router as redemptions_router
 from passnum.referential.api import router as referential_router
 from passnum.referrals.api import router as referrals_router
 from passnum.reporting.api import router as reporting_router
+from passnum.statements.api import router as statements_router
 
 from . import errors
 from .auth import BearerToken
@@ -30,6 +32,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", referential_router)
+api.add_router("", redemptions_router)
+api.add_router("", statements_router)
 api.add_router("", referrals_router)
 api.add_router("", passes_router)
 api.add_router("", reporting_router)

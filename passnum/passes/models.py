@@ -165,3 +165,31 @@ class LookupFailure(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.at:%d/%m/%Y %H:%M}"
+
+
+class ReminderRecipient(models.TextChoices):
+    REFERRER = "referrer", "Structure qui a orienté"
+    BENEFICIARY = "beneficiary", "Personne"
+
+
+class Reminder(models.Model):
+    """A message to send before a checkbook's end (an outbox: ``passnum daily`` queues and sends,
+    once per checkbook and recipient)."""
+
+    checkbook = models.ForeignKey(Checkbook, on_delete=models.PROTECT, related_name="reminders")
+    recipient = models.CharField("destinataire", max_length=20, choices=ReminderRecipient.choices)
+    email = models.EmailField("courriel")
+    due_on = models.DateField("à envoyer le")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "rappel"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkbook", "recipient"], name="reminder_once_per_recipient"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rappel {self.get_recipient_display()} — chéquier {self.checkbook_id}"

@@ -1,7 +1,7 @@
 import math
 from dataclasses import dataclass
 
-from .models import AccreditationStatus, Place
+from .models import Accreditation, AccreditationStatus, Place
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -52,3 +52,10 @@ def nearest_places(programme, commune, services, *, limit: int = 5) -> list[Near
         )
     found.sort(key=lambda n: (n.distance_km, n.place.name))
     return found[:limit]
+
+
+def is_accredited(organisation) -> bool:
+    """Whether a provider organisation may redeem passes now (one query)."""
+    return Accreditation.objects.filter(
+        organisation=organisation, status=AccreditationStatus.ACCREDITED
+    ).exists()

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import checkbooks_views, public_views, referrals_views, views
+from . import (
+    checkbooks_views,
+    providers_urls,
+    public_views,
+    redemptions_urls,
+    referrals_views,
+    statements_urls,
+    views,
+)
 
 app_name = "www"
 
@@ -57,4 +65,8 @@ urlpatterns = [
         checkbooks_views.checkbook_replace,
         name="checkbook_replace",
     ),
+    # Issue « 3/6 »: each feature keeps its routes in its own module.
+    *redemptions_urls.urlpatterns,
+    *providers_urls.urlpatterns,
+    *statements_urls.urlpatterns,
 ]

@@ -248,6 +248,8 @@ LOGGING = {
 }
 
 # What the header shows.
+# The public address of the site, for links in emails (e.g. https://pass-numerique.lozere.fr).
+PASSNUM_SITE_URL = os.environ.get("PASSNUM_SITE_URL", "").rstrip("/")
 PASSNUM_SITE_TITLE = os.environ.get("PASSNUM_SITE_TITLE", "Pass numérique")
 PASSNUM_SITE_TAGLINE = os.environ.get("PASSNUM_SITE_TAGLINE", "Département de la Lozère")
 DSFR_MARK_OPTIONAL_FIELDS = True

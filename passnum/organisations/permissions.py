@@ -78,6 +78,10 @@ REFUSALS = {
     Capability.MANAGE_PROGRAMME: "Seul le pilote peut modifier le programme.",
     Capability.ACCREDIT_PROVIDERS: "Seul le pilote peut habiliter les structures.",
     Capability.MANAGE_STATEMENTS: "Seul le pilote peut valider et payer les relevés.",
+    Capability.EXPORT: "Seul le pilote du programme a accès à ces exports et signalements.",
+    Capability.MANAGE_FRAMEWORK: "Seul le pilote peut gérer le référentiel et les parcours.",
+    Capability.DECLARE_OFFER: "Seule une structure de médiation numérique déclare son offre.",
+    Capability.VIEW_OWN_STATEMENTS: "Votre rôle ne donne pas accès aux relevés.",
 }
 
 

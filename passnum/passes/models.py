@@ -132,6 +132,12 @@ class Pass(models.Model):
                 | (
                     ~Q(status=PassStatus.AVAILABLE)
                     & Q(checkbook__isnull=False, expires_on__isnull=False)
+                )
+                # stock past the end date its external operator set
+                | Q(
+                    status=PassStatus.EXPIRED,
+                    checkbook__isnull=True,
+                    stock_expires_on__isnull=False,
                 ),
                 name="pass_checkbook_matches_status",
             ),

@@ -3,10 +3,13 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Count, F, Q
+
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.enums import CONSUMED, PassStatus
 from passnum.passes.selectors import budget_for, ledger_of
 from passnum.programmes.budget import Budget
+from passnum.redemptions.models import Redemption
 from passnum.referential.enums import Public, Service
 from passnum.referrals.enums import ReferralStatus
 from passnum.referrals.models import Referral
@@ -59,3 +62,55 @@ def stats_for(actor) -> ProgrammeStats:
     """The indicators of the actor's programme: the Département and the operator only."""
     ensure_can(actor, Capability.VIEW_STATS)
     return programme_stats(actor.programme)
+
+
+@dataclass(frozen=True)
+class SelfReferredRedemptions:
+    """What one provider redeemed, and how much of it for people referred by an organisation
+    of the programme sharing its SIRET (« a Mission Locale that orients and trains »)."""
+
+    organisation_id: int
+    name: str
+    siret: str
+    self_referred: int
+    redeemed: int
+
+    @property
+    def share(self) -> float:
+        """Self-referred passes over the passes it redeemed, 0..1."""
+        return round(self.self_referred / self.redeemed, RATE_DIGITS) if self.redeemed else 0.0
+
+
+def self_referred_redemptions(programme) -> list[SelfReferredRedemptions]:
+    """Per provider that redeemed passes of the programme (live redemptions of passes redeemed
+    or reimbursed), how many were for people referred by an organisation with its own SIRET;
+    the highest share first (then the most self-referred, the most redeemed). One query."""
+    referrer_siret = F("pass_obj__checkbook__prescription__referral__organisation__siret")
+    self_referred = Q(session__organisation__siret=referrer_siret) & ~Q(
+        session__organisation__siret=""
+    )
+    rows = (
+        Redemption.objects.filter(
+            programme=programme, undone_at__isnull=True, pass_obj__status__in=CONSUMED
+        )
+        .order_by()
+        .values("session__organisation", "session__organisation__name")
+        .annotate(
+            siret=F("session__organisation__siret"),
+            redeemed=Count("pk"),
+            self_referred=Count("pk", filter=self_referred),
+        )
+    )
+    found = [
+        SelfReferredRedemptions(
+            organisation_id=row["session__organisation"],
+            name=row["session__organisation__name"],
+            siret=row["siret"],
+            self_referred=row["self_referred"],
+            redeemed=row["redeemed"],
+        )
+        for row in rows
+    ]
+    return sorted(
+        found, key=lambda r: (-r.share, -r.self_referred, -r.redeemed, r.name, r.organisation_id)
+    )

@@ -1,0 +1,31 @@
+"""Operator pages (the pilot of the programme)."""
+
+from django.shortcuts import render
+
+from passnum.common.exceptions import NotAllowed
+from passnum.organisations.permissions import Capability, can
+from passnum.reporting.selectors import self_referred_redemptions
+
+from .views import actor_required
+
+
+def percent(share: float) -> str:
+    """0.125 → « 12,5 % » (French decimal comma, no-break space)."""
+    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+@actor_required
+def misuse(request):
+    """Per provider, the passes it redeemed for people its own organisation referred."""
+    actor = request.actor
+    if not can(actor, Capability.EXPORT):
+        raise NotAllowed("Seul le pilote du programme voit ce signalement.")
+    rows = [
+        {"row": row, "share": percent(row.share)}
+        for row in self_referred_redemptions(actor.programme)
+    ]
+    return render(
+        request,
+        "www/reporting/misuse.html",
+        {"title": "Pass encaissés pour ses propres orientations", "rows": rows},
+    )

@@ -16,10 +16,17 @@ from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
 from passnum.passes.services import generate_passes
+from passnum.paths.models import Path as TrainingPath
+from passnum.paths.models import PathModule, PathOffer
 from passnum.programmes.budget import budget_of
 from passnum.programmes.enums import FunderKind
 from passnum.programmes.models import Funder, Programme
-from passnum.providers.models import Accreditation, AccreditationStatus, Place
+from passnum.providers.models import (
+    Accreditation,
+    AccreditationEvent,
+    AccreditationStatus,
+    Place,
+)
 from passnum.referential.enums import Public, Service
 from passnum.referrals.services import refer
 from passnum.territories.models import Commune
@@ -95,6 +102,66 @@ DEMO_REFERRALS = [
     ("Yusuf", "Essai", 34, "48140", [Public.PRIMO_ARRIVANT], [Service.DEMARCHES_ADMINISTRATIVES]),
     ("Sophie", "Modèle", 45, "48095", [], [Service.PARENTALITE]),
 ]
+
+
+# The training paths of the framework: name, services covered, target publics, modules.
+DEMO_PATHS = [
+    (
+        "Accès aux droits",
+        [Service.DEMARCHES_ADMINISTRATIVES, Service.SECURITE],
+        [Public.RSA, Public.SENIOR, Public.PRIMO_ARRIVANT],
+        [
+            ("Créer son espace France Connect", 2),
+            ("Déclarer en ligne", 2),
+            ("Sécuriser ses comptes", 1),
+        ],
+    ),
+    (
+        "Identité numérique",
+        [Service.SECURITE, Service.COMPREHENSION],
+        [Public.JEUNE, Public.SENIOR],
+        [
+            ("Comprendre son identité numérique", 2),
+            ("Protéger ses données personnelles", 2),
+            ("Repérer les arnaques", 1),
+        ],
+    ),
+    (
+        "Parentalité numérique",
+        [Service.PARENTALITE, Service.OUTILS_QUOTIDIEN],
+        [],
+        [
+            ("Suivre la scolarité en ligne (ENT, Pronote)", 2),
+            ("Accompagner les écrans à la maison", 2),
+            ("Contrôle parental", 1),
+        ],
+    ),
+]
+
+
+def load_paths(programme) -> list[TrainingPath]:
+    """The demo paths and their modules, offered at every place whose services cover them."""
+    TrainingPath.objects.bulk_create(
+        TrainingPath(
+            programme=programme, name=name, services=list(services), target_publics=publics
+        )
+        for name, services, publics, _ in DEMO_PATHS
+    )
+    by_name = {p.name: p for p in TrainingPath.objects.filter(programme=programme)}
+    paths = [by_name[name] for name, *_ in DEMO_PATHS]
+    PathModule.objects.bulk_create(
+        PathModule(path=path, position=position, title=title, hours=hours)
+        for path, (_, _, _, modules) in zip(paths, DEMO_PATHS, strict=True)
+        for position, (title, hours) in enumerate(modules, start=1)
+    )
+    places = Place.objects.filter(organisation__programme=programme).order_by("pk")
+    PathOffer.objects.bulk_create(
+        PathOffer(path=path, place=place)
+        for path in paths
+        for place in places
+        if set(path.services) <= set(place.services)
+    )
+    return paths
 
 
 def services_of(place_type: str) -> list[str]:
@@ -177,6 +244,19 @@ def load_demo() -> Programme:
         for o in by_key.values()
         if o.kind == OrganisationKind.PROVIDER
     )
+    # The demo providers asked and were accredited by the operator.
+    operator_user = User.objects.get(username="pilote")
+    AccreditationEvent.objects.bulk_create(
+        AccreditationEvent(
+            accreditation=accreditation,
+            user=operator_user,
+            before=AccreditationStatus.SUBMITTED,
+            after=AccreditationStatus.ACCREDITED,
+            reason="Structure habilitée pour la démonstration.",
+        )
+        for accreditation in Accreditation.objects.filter(organisation__programme=programme)
+    )
+    load_paths(programme)
     generate_passes(programme, budget_of(programme).passes_total, today=programme.starts_on)
 
     referrer = Actor(Membership.objects.get(user__username="orienteur"))

@@ -1,7 +1,14 @@
 import math
 from dataclasses import dataclass
 
-from .models import Accreditation, AccreditationStatus, Place
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models.functions import Coalesce
+
+from passnum.common.exceptions import NotFound
+from passnum.organisations.enums import OrganisationKind
+from passnum.organisations.models import Organisation
+
+from .models import Accreditation, AccreditationEvent, AccreditationStatus, BankDetails, Place
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -59,3 +66,80 @@ def is_accredited(organisation) -> bool:
     return Accreditation.objects.filter(
         organisation=organisation, status=AccreditationStatus.ACCREDITED
     ).exists()
+
+
+# Accreditation pages
+
+
+def accreditation_status(organisation) -> str:
+    """The provider's accreditation status; a provider with no accreditation yet is a draft."""
+    status = (
+        Accreditation.objects.filter(organisation=organisation)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status or AccreditationStatus.DRAFT
+
+
+def accreditation_history(organisation):
+    """The steps of the provider's accreditation, oldest first, with who made them."""
+    return AccreditationEvent.objects.filter(
+        accreditation__organisation=organisation
+    ).select_related("user")
+
+
+def bank_details_of(organisation) -> BankDetails | None:
+    return BankDetails.objects.filter(organisation=organisation).first()
+
+
+def places_of(organisation):
+    """The provider's places with their communes (postal codes prefetched)."""
+    return (
+        Place.objects.filter(organisation=organisation)
+        .select_related("commune")
+        .prefetch_related("commune__postal_codes")
+    )
+
+
+def providers_of(programme, *, status: str | None = None):
+    """The providers of the programme with their accreditation status (``accreditation_status``,
+    draft when none) and their number of places; requests waiting for a decision first."""
+    providers = (
+        Organisation.objects.filter(programme=programme, kind=OrganisationKind.PROVIDER)
+        .select_related("commune")
+        .annotate(
+            accreditation_status=Coalesce(
+                "accreditation__status", Value(AccreditationStatus.DRAFT.value)
+            ),
+            places_count=Count("places", distinct=True),
+            waiting=Case(
+                When(accreditation__status=AccreditationStatus.SUBMITTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("waiting", "name", "pk")
+    )
+    if status:
+        providers = providers.filter(accreditation_status=status)
+    return providers
+
+
+def provider_for(actor, organisation_id) -> Organisation:
+    """A provider of the actor's programme (404 otherwise)."""
+    try:
+        return Organisation.objects.select_related("programme", "commune").get(
+            pk=organisation_id, programme=actor.programme, kind=OrganisationKind.PROVIDER
+        )
+    except Organisation.DoesNotExist as exc:
+        raise NotFound("Structure introuvable.") from exc
+
+
+def place_for(actor, place_id) -> Place:
+    """One of the actor's organisation's places (404 otherwise)."""
+    try:
+        return Place.objects.select_related("commune").get(
+            pk=place_id, organisation=actor.organisation
+        )
+    except Place.DoesNotExist as exc:
+        raise NotFound("Lieu introuvable.") from exc

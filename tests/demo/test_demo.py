@@ -7,9 +7,10 @@ from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
+from passnum.paths.models import Path, PathOffer
 from passnum.programmes.models import Funder, Programme
 from passnum.programmes.selectors import programme_overview
-from passnum.providers.models import AccreditationStatus, Place
+from passnum.providers.models import AccreditationEvent, AccreditationStatus, Place
 from passnum.referrals.models import Referral
 from passnum.territories.models import Commune
 
@@ -167,3 +168,45 @@ def test_demo_accounts_walk_the_whole_flow(demo):
     stats = api_for("pilote").get("/api/v1/stats").json()
     assert stats["budget"]["committed_cents"] == 5000
     assert stats["passes"]["available"] == 3595
+
+
+def test_demo_paths_and_their_offers(demo):
+    programme = Programme.objects.get()
+    paths = {p.name: p for p in Path.objects.filter(programme=programme)}
+    assert set(paths) == {"Accès aux droits", "Identité numérique", "Parentalité numérique"}
+    assert paths["Accès aux droits"].services == ["demarches_administratives", "securite"]
+    assert paths["Identité numérique"].services == ["securite", "comprehension"]
+    assert paths["Parentalité numérique"].services == ["parentalite", "outils_quotidien"]
+    modules = [(m.title, m.hours) for m in paths["Accès aux droits"].modules.all()]
+    assert modules == [
+        ("Créer son espace France Connect", 2),
+        ("Déclarer en ligne", 2),
+        ("Sécuriser ses comptes", 1),
+    ]
+    for path in paths.values():
+        assert path.is_active
+        assert path.total_hours > 0
+        offered_at = set(PathOffer.objects.filter(path=path).values_list("place", flat=True))
+        covering = {
+            place.pk
+            for place in Place.objects.filter(organisation__programme=programme)
+            if set(path.services) <= set(place.services)
+        }
+        assert offered_at == covering  # at every place whose services cover the path
+        assert offered_at
+    # the demo provider's place offers the administrative path
+    assert PathOffer.objects.filter(
+        path=paths["Accès aux droits"], place__organisation__name="France services de Mende"
+    ).exists()
+
+
+def test_demo_accreditations_have_their_history(demo):
+    providers = Organisation.objects.filter(kind=OrganisationKind.PROVIDER)
+    events = AccreditationEvent.objects.select_related("accreditation", "user")
+    assert events.count() == providers.count() == 37
+    assert {(e.before, e.after, e.user.username) for e in events} == {
+        (AccreditationStatus.SUBMITTED, AccreditationStatus.ACCREDITED, "pilote")
+    }
+    assert {e.accreditation.organisation_id for e in events} == set(
+        providers.values_list("pk", flat=True)
+    )

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from schwifty import IBAN
 
 from passnum.accounts.models import User
 from passnum.beneficiaries.services import BeneficiaryData
@@ -25,6 +26,7 @@ from passnum.providers.models import (
     Accreditation,
     AccreditationEvent,
     AccreditationStatus,
+    BankDetails,
     Place,
 )
 from passnum.referential.enums import Public, Service
@@ -46,6 +48,10 @@ PROGRAMME = {
     "passes_per_checkbook": 5,
     "validity_days": 183,
     "max_checkbooks_per_person": 1,
+    # A fictional account (valid checksums) standing for the departmental paymaster's.
+    "payer_name": "Paierie départementale de la Lozère (démo)",
+    "payer_iban": "FR7630001000000000000000127",
+    "payer_bic": "BDFEFRPP",
 }
 FUNDERS = [
     ("État — Secrétariat d'État chargé du numérique", FunderKind.STATE, 5000),
@@ -255,6 +261,17 @@ def load_demo() -> Programme:
             reason="Structure habilitée pour la démonstration.",
         )
         for accreditation in Accreditation.objects.filter(organisation__programme=programme)
+    )
+    # Fictional bank accounts (valid checksums), so that statements can be paid in the demo.
+    BankDetails.objects.bulk_create(
+        BankDetails(
+            organisation=o,
+            account_holder=o.name[:70],
+            iban=str(IBAN.generate("FR", bank_code="30002", account_code=f"48{o.pk:09d}")),
+            bic="CRLYFRPP",
+        )
+        for o in by_key.values()
+        if o.kind == OrganisationKind.PROVIDER
     )
     load_paths(programme)
     generate_passes(programme, budget_of(programme).passes_total, today=programme.starts_on)

@@ -1,3 +1,192 @@
-from ninja import Router
+"""Redemptions and sessions over the API (providers). Routes stay thin: the services decide."""
+
+import datetime
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from passnum.api.schemas import Error, InvalidInputOut, Pagination, StrictSchema
+from passnum.referential.enums import Service
+
+from .models import PlaceType, Redemption, SessionKind
+from .selectors import redeemed_serials, session_for, sessions_of
+from .services import redeem, undo_session
 
 router = Router(tags=["Encaissements"])
+
+
+class RedemptionIn(StrictSchema):
+    codes: list[str] = Field(
+        description="Codes des pass remis (1 à 50), tels que saisis : majuscules, minuscules, "
+        "espaces et tirets acceptés."
+    )
+    date: datetime.date = Field(description="Date de la séance (pas dans le futur).")
+    duration_minutes: int = Field(description="Durée de la séance, de 60 à 480 minutes.")
+    services: list[str] = Field(
+        default_factory=list,
+        description="Services abordés (voir /referential) ; au moins un sans parcours.",
+    )
+    path_id: int | None = Field(default=None, description="Parcours suivi (ses services).")
+    place_id: int | None = Field(default=None, description="Lieu de la structure.")
+    place_type: PlaceType = PlaceType.OWN_SITE
+    kind: SessionKind = SessionKind.INDIVIDUAL
+
+
+class RedemptionOut(Schema):
+    session_id: int
+    redeemed: list[str] = Field(description="Numéros de série des pass encaissés.")
+    amount_cents: int
+
+
+class RefusedPass(Schema):
+    input: str = Field(description="Le code tel qu'il a été envoyé.")
+    reason: str = Field(
+        description="malformed_code, duplicate_code, unknown_code, already_redeemed, "
+        "cancelled, expired, not_assigned, before_prescription, after_end_date, "
+        "too_many_passes."
+    )
+    message: str
+
+
+class RedemptionRefusedOut(Error):
+    """All or nothing: ``code`` is the reason of the first bad pass; ``passes`` names each."""
+
+    passes: list[RefusedPass] | None = None
+    field: str | None = None
+
+
+class RedemptionInvalidOut(InvalidInputOut):
+    passes: list[RefusedPass] | None = None
+
+
+class SessionItem(Schema):
+    id: int
+    date: datetime.date
+    duration_minutes: int
+    services: list[Service]
+    path_id: int | None
+    place_id: int | None
+    place_type: PlaceType
+    kind: SessionKind
+    passes_count: int
+    amount_cents: int
+    created_at: datetime.datetime
+    undone_at: datetime.datetime | None
+    passes: list[str] = Field(description="Numéros de série des pass encaissés.")
+
+
+class SessionPage(Schema):
+    items: list[SessionItem]
+    count: int
+
+
+class UndoIn(StrictSchema):
+    reason: str = Field(description="Motif de l'annulation (journalisé).")
+
+
+def _item(session, serials) -> dict:
+    return {
+        "id": session.pk,
+        "date": session.date,
+        "duration_minutes": session.duration_minutes,
+        "services": session.services,
+        "path_id": session.path_id,
+        "place_id": session.place_id,
+        "place_type": session.place_type,
+        "kind": session.kind,
+        "passes_count": session.passes_count,
+        "amount_cents": session.amount_cents,
+        "created_at": session.created_at,
+        "undone_at": session.undone_at,
+        "passes": serials,
+    }
+
+
+@router.post(
+    "/redemptions",
+    response={
+        201: RedemptionOut,
+        401: Error,
+        403: Error,
+        404: RedemptionRefusedOut,
+        409: RedemptionRefusedOut,
+        410: RedemptionRefusedOut,
+        422: RedemptionInvalidOut,
+        429: Error,
+    },
+    summary="Encaisser des pass (structure habilitée)",
+    description=(
+        "Enregistre une séance et les pass remis par les participants : un pass par heure et par "
+        "personne. Tout ou rien : un seul pass refusé et rien n'est enregistré ; la réponse "
+        "nomme chaque pass refusé dans `passes` (`input`, `reason`, `message`) et `code` est le "
+        "motif du premier, qui donne le statut : 404 `unknown_code`, 409 `already_redeemed`, "
+        "`cancelled` ou `not_assigned`, 410 `expired` ou `after_end_date`, 422 "
+        "`malformed_code`, `duplicate_code`, `before_prescription` ou `too_many_passes`. "
+        "403 `not_accredited` pour une structure non habilitée ou suspendue ; 422 "
+        "`date_in_future`, `invalid_duration`, `services_required` ; 429 après trop de codes "
+        "erronés."
+    ),
+)
+def create_redemption(request, payload: RedemptionIn):
+    session = redeem(
+        request.auth,
+        codes=payload.codes,
+        date=payload.date,
+        duration_minutes=payload.duration_minutes,
+        services=payload.services,
+        path=payload.path_id,
+        place=payload.place_id,
+        place_type=payload.place_type,
+        kind=payload.kind,
+    )
+    passes = session.redeemed_passes
+    return Status(
+        201,
+        {
+            "session_id": session.pk,
+            "redeemed": [p.serial for p in passes],
+            "amount_cents": sum(p.value_cents for p in passes),
+        },
+    )
+
+
+@router.get(
+    "/sessions",
+    response={200: SessionPage, 401: Error, 403: Error, 422: InvalidInputOut},
+    summary="Séances de ma structure",
+    description="Les séances déclarées par la structure, les plus récentes d'abord, avec les "
+    "numéros de série des pass encaissés (jamais l'identité des personnes).",
+)
+def list_sessions(request, filters: Query[Pagination]):
+    sessions = sessions_of(request.auth)
+    page = list(sessions[filters.offset : filters.offset + filters.limit])
+    serials = {}
+    for session_id, serial in (
+        Redemption.objects.filter(session__in=page)
+        .order_by("pass_obj__serial")
+        .values_list("session_id", "pass_obj__serial")
+    ):
+        serials.setdefault(session_id, []).append(serial)
+    return {"items": [_item(s, serials.get(s.pk, [])) for s in page], "count": sessions.count()}
+
+
+@router.post(
+    "/sessions/{session_id}/undo",
+    response={
+        200: SessionItem,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        422: InvalidInputOut,
+    },
+    summary="Annuler une séance (dans les 48 heures)",
+    description="La structure qui a déclaré la séance l'annule dans les 48 heures, tant "
+    "qu'aucun de ses pass n'est sur un relevé : les pass redeviennent utilisables. "
+    "409 `undo_too_late`, `in_statement` ou `already_undone`.",
+)
+def undo(request, session_id: int, payload: UndoIn):
+    actor = request.auth
+    undo_session(actor, session_for(actor, session_id), payload.reason)
+    session = session_for(actor, session_id)
+    return _item(session, redeemed_serials(session))

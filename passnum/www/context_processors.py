@@ -25,13 +25,28 @@ def navigation(request) -> list[NavItem]:
             items.append(("Orienter une personne", reverse("www:referral_new")))
         if can(actor, Capability.VIEW_REFERRALS):
             items.append(("Orientations", reverse("www:referrals")))
+        if can(actor, Capability.REDEEM):
+            items.append(("Encaisser des pass", reverse("www:redeem")))
+            items.append(("Mes séances", reverse("www:sessions")))
         if can(actor, Capability.VIEW_STATS):
             items.append(("Programme et budget", reverse("www:programme")))
+        if can(actor, Capability.ACCREDIT_PROVIDERS):
+            items.append(("Structures", reverse("www:providers")))
+        if can(actor, Capability.MANAGE_FRAMEWORK):
+            items.append(("Parcours", reverse("www:paths")))
+        if can(actor, Capability.VIEW_OWN_STATEMENTS):
+            label = "Relevés" if can(actor, Capability.MANAGE_STATEMENTS) else "Mes relevés"
+            items.append((label, reverse("www:statements")))
+        if can(actor, Capability.EXPORT):
+            items.append(("Signalements", reverse("www:misuse")))
+        if can(actor, Capability.DECLARE_OFFER):
+            items.append(("Habilitation et lieux", reverse("www:provider_accreditation")))
         items.append(("Ma structure", reverse("www:organisation")))
-    # The public pages printed on the checkbook, for everyone.
-    items.append(("Où utiliser mes pass", reverse("www:where")))
-    items.append(("Vérifier mes pass", reverse("www:check_passes")))
-    items.append(("Données personnelles", reverse("www:privacy")))
+    else:
+        # The public pages printed on the checkbook (also linked from the home page).
+        items.append(("Où utiliser mes pass", reverse("www:where")))
+        items.append(("Vérifier mes pass", reverse("www:check_passes")))
+        items.append(("Données personnelles", reverse("www:privacy")))
     exact_only = {reverse("www:home"), reverse("www:dashboard")}
     path = request.path
     # The current page is the item of the longest address that contains it (« Orientations »

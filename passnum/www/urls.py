@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     checkbooks_views,
+    operator_views,
     providers_urls,
     public_views,
     redemptions_urls,
@@ -65,6 +66,7 @@ urlpatterns = [
         checkbooks_views.checkbook_replace,
         name="checkbook_replace",
     ),
+    path("espace/signalements/", operator_views.misuse, name="misuse"),
     # Issue « 3/6 »: each feature keeps its routes in its own module.
     *redemptions_urls.urlpatterns,
     *providers_urls.urlpatterns,

@@ -210,3 +210,17 @@ def test_demo_accreditations_have_their_history(demo):
     assert {e.accreditation.organisation_id for e in events} == set(
         providers.values_list("pk", flat=True)
     )
+
+
+def test_demo_providers_can_be_paid(demo):
+    from schwifty import IBAN
+
+    from passnum.providers.models import BankDetails
+
+    programme = Programme.objects.get()
+    assert IBAN(programme.payer_iban).bic == programme.payer_bic
+    details = BankDetails.objects.filter(organisation__programme=programme)
+    assert details.count() == 37
+    for detail in details:
+        IBAN(detail.iban)  # valid checksum, or raises
+    assert len({d.iban for d in details}) == 37

@@ -441,3 +441,120 @@ def test_check_passes_with_the_keyboard(page, live_server, prescribed):
     expect(result).to_contain_text("Votre chéquier contient encore 5 pass utilisables")
     assert checkbook.beneficiary.last_name not in page.content()
     assert not page.journal.errors, page.journal.errors
+
+
+# « Encaisser des pass » (issue « 3/6 »).
+
+
+@pytest.fixture
+def provider_member(prescribed):
+    """A member of the accredited provider of ``prescribed`` (its place accredits it)."""
+    from passnum.providers.models import Place
+
+    organisation = Place.objects.get(name="France Services Mende").organisation
+    return MembershipFactory(organisation=organisation)
+
+
+def test_provider_redeems_with_the_keyboard(page, live_server, prescribed, provider_member):
+    from passnum.passes import codes, keys
+
+    _department, _referral, checkbook = prescribed
+    passes = list(checkbook.passes.order_by("serial"))
+    typed = [codes.display(keys.decrypt(p.code_encrypted)) for p in passes[:2]]
+    log_in(page, provider_member.user.username)
+    page.goto("/espace/encaisser/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Encaisser des pass")
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+
+    # Two hours; the first code lower case, the second mistyped.
+    page.get_by_label("Durée de la séance").select_option("120")
+    page.get_by_label("Utilisation sécurisée du numérique").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Utilisation sécurisée du numérique")).to_be_checked()
+    tab_to(page, page.get_by_label("Code du pass 1"), most=40)
+    page.keyboard.type(typed[0].lower())
+    tab_to(page, page.get_by_label("Code du pass 2"), most=4)
+    page.keyboard.type(typed[1][:-1] + ("0" if typed[1][-1] != "0" else "1"))
+    # « Ajouter un code » (shown by the script) adds a sixth field and gives it the focus.
+    add = page.get_by_role("button", name="Ajouter un code")
+    expect(add).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("champs de code"))).to_have_count(0)
+    # no camera here: no « Scanner » button
+    expect(page.get_by_role("button", name=re.compile("Scanner"))).to_have_count(0)
+    add.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Code du pass 6")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # Refused, nothing recorded, the error on the second field.
+    expect(page.locator("#erreurs")).to_contain_text("Aucun pass n'a été encaissé")
+    expect(page.locator("#id_code_2-desc-error")).to_contain_text("Code mal saisi")
+    expect(page.get_by_label("Code du pass 2")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Code du pass 1")).to_have_value(typed[0].lower())
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+
+    field = page.get_by_label("Code du pass 2")
+    field.focus()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(typed[1])
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Séance du")
+    expect(page.locator("body")).to_contain_text(
+        f"2 pass encaissés pour la séance du {timezone.localdate():%d/%m/%Y} : "
+        f"{passes[0].serial}, {passes[1].serial}"
+    )
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+    page.goto("/espace/seances/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes séances")
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+    assert checkbook.beneficiary.last_name not in page.content()
+    assert not page.journal.errors, "Erreurs de console ou CSP :\n" + "\n".join(
+        page.journal.errors
+    )
+
+
+# A camera and BarcodeDetector that read one QR code (headless Chromium has neither).
+FAKE_SCANNER = """
+window.BarcodeDetector = class {
+  constructor(options) { this.options = options; }
+  static getSupportedFormats() { return Promise.resolve(["qr_code"]); }
+  detect() { return Promise.resolve([{ rawValue: "%s" }]); }
+};
+navigator.mediaDevices.enumerateDevices = () =>
+  Promise.resolve([{ kind: "videoinput", deviceId: "camera", label: "" }]);
+navigator.mediaDevices.getUserMedia = () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 16;
+  canvas.height = 16;
+  canvas.getContext("2d").fillRect(0, 0, 16, 16);
+  return Promise.resolve(canvas.captureStream());
+};
+"""
+
+
+def test_scanning_fills_the_field(browser, live_server, prescribed, provider_member):
+    from passnum.passes import codes, keys
+
+    _department, _referral, checkbook = prescribed
+    code = codes.display(keys.decrypt(checkbook.passes.order_by("serial").first().code_encrypted))
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.add_init_script(FAKE_SCANNER % code)
+    page = context.new_page()
+    page.journal = Journal(page)
+    log_in(page, provider_member.user.username)
+    page.goto("/espace/encaisser/")
+    expect(page.get_by_role("button", name=re.compile("^Scanner"))).to_have_count(5)
+    page.get_by_role("button", name="Scanner le code du pass 3").click()
+    expect(page.get_by_label("Code du pass 3")).to_have_value(code)
+    expect(page.get_by_label("Code du pass 3")).to_be_focused()
+    expect(page.locator(".passnum-scanner")).to_have_count(0)  # the camera is released
+    page.get_by_role("button", name="Ajouter un code").click()
+    expect(page.get_by_role("button", name="Scanner le code du pass 6")).to_be_visible()
+    assert not page.journal.errors, page.journal.errors
+    context.close()

@@ -155,15 +155,23 @@ def test_pages_per_role(make_actor, programme, page, kind, status):
         (
             REFERRER,
             ["Orienter une personne", "Orientations"],
-            ["File d'attente"],
+            ["File d'attente", "Encaisser des pass", "Relevés", "Mes relevés", "Structures"],
         ),
         (
             DEPARTMENT,
-            ["File d'attente", "Orienter une personne", "Orientations"],
-            [],
+            ["File d'attente", "Orienter une personne", "Orientations", "Programme et budget"],
+            ["Encaisser des pass", "Relevés", "Structures", "Parcours", "Signalements"],
         ),
-        (OPERATOR, ["Orientations"], ["File d'attente", "Orienter une personne"]),
-        (PROVIDER, [], ["File d'attente", "Orienter une personne", "Orientations"]),
+        (
+            OPERATOR,
+            ["Orientations", "Structures", "Parcours", "Relevés", "Signalements"],
+            ["File d'attente", "Orienter une personne", "Encaisser des pass", "Mes relevés"],
+        ),
+        (
+            PROVIDER,
+            ["Encaisser des pass", "Mes séances", "Mes relevés", "Habilitation et lieux"],
+            ["File d'attente", "Orienter une personne", "Orientations", "Relevés", "Structures"],
+        ),
     ],
 )
 def test_navigation_follows_capabilities(make_actor, kind, present, absent):

@@ -1,0 +1,434 @@
+"""Redemption (encaissement): a provider records a session and the passes its participants gave.
+
+All or nothing: every code is checked, under row locks, and one bad pass refuses the whole
+request without changing anything; the refusal names every bad pass and why. A partial unique
+constraint (one live redemption per pass) backs the locks.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
+from passnum.journal.services import record, record_many
+from passnum.organisations.permissions import Capability, ensure_can
+from passnum.passes import codes, keys
+from passnum.passes.enums import PassStatus
+from passnum.passes.lookup import TooManyLookups, _check_throttle, _failures, limits_for
+from passnum.passes.models import Checkbook, LookupFailure, Pass
+from passnum.paths.models import Path
+from passnum.providers.models import Accreditation, AccreditationStatus, Place
+from passnum.providers.selectors import is_accredited
+from passnum.referential.enums import Service
+
+from .exceptions import (
+    AlreadyUndone,
+    DateInFuture,
+    InStatement,
+    NotAccredited,
+    RedemptionRefused,
+    UndoTooLate,
+    refusal,
+)
+from .models import PlaceType, Redemption, Session, SessionKind
+
+MIN_DURATION_MINUTES = 60
+MAX_DURATION_MINUTES = 8 * 60
+MAX_CODES = 50
+# A provider may declare a session up to this many days after the pass's end date.
+GRACE_DAYS = 30
+UNDO_WINDOW = datetime.timedelta(hours=48)
+REASON_MAX = 2000
+
+
+def ensure_may_redeem(actor) -> None:
+    """Providers only (403), and only while accredited (403 ``not_accredited``)."""
+    ensure_can(actor, Capability.REDEEM)
+    if is_accredited(actor.organisation):
+        return
+    status = (
+        Accreditation.objects.filter(organisation=actor.organisation)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == AccreditationStatus.SUSPENDED:
+        raise NotAccredited(
+            "L'habilitation de votre structure est suspendue : elle ne peut pas encaisser de "
+            "pass. Contactez le pilote du programme."
+        )
+    raise NotAccredited(
+        "Votre structure n'est pas encore habilitée : elle pourra encaisser des pass quand le "
+        "pilote du programme aura accordé son habilitation."
+    )
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def _clean_services(services) -> list[str]:
+    chosen = list(dict.fromkeys(services or []))
+    unknown = [s for s in chosen if s not in Service.values]
+    if unknown:
+        raise InvalidInput(
+            f"Service(s) inconnu(s) : {', '.join(map(str, unknown))}.",
+            code="invalid_input",
+            field="services",
+        )
+    return chosen
+
+
+def _clean_session(
+    actor, *, date, duration_minutes, services, path, place, place_type, kind, today
+):
+    """The session's fields, checked; ``(services, path, place)``."""
+    if date > today:
+        raise DateInFuture(
+            f"La date de la séance ({date:%d/%m/%Y}) ne peut pas être dans le futur.",
+            field="date",
+        )
+    if not MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES:
+        raise InvalidInput(
+            "La durée de la séance doit être comprise entre 1 heure et 8 heures.",
+            code="invalid_duration",
+            field="duration_minutes",
+        )
+    if place_type not in PlaceType.values:
+        raise InvalidInput(
+            "Ce lieu de séance n'existe pas.", code="invalid_input", field="place_type"
+        )
+    if kind not in SessionKind.values:
+        raise InvalidInput("Ce type de séance n'existe pas.", code="invalid_input", field="kind")
+    services = _clean_services(services)
+    if path is not None:
+        path = Path.objects.filter(pk=_pk(path), programme=actor.programme).first()
+        if path is None:
+            raise NotFound("Parcours introuvable.", field="path")
+        if not path.is_active:
+            raise InvalidInput(
+                f"Le parcours « {path.name} » n'est plus proposé.",
+                code="path_inactive",
+                field="path",
+            )
+        services = [*path.services, *(s for s in services if s not in path.services)]
+    if not services:
+        raise InvalidInput(
+            "Indiquez le parcours suivi ou au moins un service abordé pendant la séance.",
+            code="services_required",
+            field="services",
+        )
+    if place is not None:
+        place = Place.objects.filter(pk=_pk(place), organisation=actor.organisation).first()
+        if place is None:
+            raise NotFound("Lieu introuvable parmi ceux de votre structure.", field="place")
+    ordered = [s for s in Service.values if s in services]
+    return ordered, path, place
+
+
+def _read_codes(texts) -> tuple[dict[int, str], dict[int, dict]]:
+    """Normalised codes by position, and the refusals found without any lookup."""
+    texts = list(texts or [])
+    if not texts:
+        raise InvalidInput(
+            "Saisissez au moins un code de pass.", code="codes_required", field="codes"
+        )
+    if len(texts) > MAX_CODES:
+        raise InvalidInput(
+            f"Saisissez au plus {MAX_CODES} codes de pass par séance.",
+            code="too_many_codes",
+            field="codes",
+        )
+    found, bad, seen = {}, {}, set()
+    for index, text in enumerate(texts):
+        try:
+            code = codes.normalise(text)
+        except codes.MalformedCode:
+            bad[index] = refusal(str(text), "malformed_code")
+            continue
+        if code in seen:
+            bad[index] = refusal(str(text), "duplicate_code")
+            continue
+        seen.add(code)
+        found[index] = code
+    return found, bad
+
+
+def _check_pass(pass_, checkbook, date, today) -> tuple[str, str] | None:
+    """Why this locked pass cannot be redeemed for a session on ``date``: (reason, detail)."""
+    status = pass_.status
+    if status in (PassStatus.REDEEMED, PassStatus.REIMBURSED):
+        return "already_redeemed", pass_.serial
+    if status == PassStatus.CANCELLED:
+        return "cancelled", pass_.serial
+    if status == PassStatus.AVAILABLE:
+        return "not_assigned", pass_.serial
+    if status == PassStatus.EXPIRED or today > pass_.expires_on + datetime.timedelta(
+        days=GRACE_DAYS
+    ):
+        return "expired", f"{pass_.serial}, valable jusqu'au {pass_.expires_on:%d/%m/%Y}"
+    if date < checkbook.issued_on:
+        return "before_prescription", f"{pass_.serial}, remis le {checkbook.issued_on:%d/%m/%Y}"
+    if date > pass_.expires_on:
+        return "after_end_date", f"{pass_.serial}, valable jusqu'au {pass_.expires_on:%d/%m/%Y}"
+    return None
+
+
+def _count_failures(limits: dict[str, int], count: int, refused: Exception) -> None:
+    """Unknown and malformed codes count toward the guessing throttle (outside any rolled-back
+    transaction); over the limit, the refusal becomes a 429."""
+    LookupFailure.objects.bulk_create(
+        [LookupFailure(key=key) for key in limits for _ in range(count)]
+    )
+    failures = _failures(limits)
+    if any(failures.get(key, 0) > limit for key, limit in limits.items()):
+        raise TooManyLookups() from refused
+
+
+def redeem(
+    actor,
+    *,
+    codes,
+    date,
+    duration_minutes,
+    services=(),
+    path=None,
+    place=None,
+    place_type=PlaceType.OWN_SITE,
+    kind=SessionKind.INDIVIDUAL,
+    today=None,
+) -> Session:
+    """Record a session and redeem the passes given for it, all or nothing.
+
+    ``codes`` are the codes as typed. ``path`` and ``place`` are objects or ids. The session
+    returned carries ``redeemed_passes`` (the passes, in the order typed).
+    """
+    ensure_may_redeem(actor)
+    limits = limits_for(actor)
+    _check_throttle(limits)
+    today = today or timezone.localdate()
+    services, path, place = _clean_session(
+        actor,
+        date=date,
+        duration_minutes=duration_minutes,
+        services=services,
+        path=path,
+        place=place,
+        place_type=place_type,
+        kind=kind,
+        today=today,
+    )
+    texts = [str(t) for t in codes or []]
+    found, bad = _read_codes(texts)
+    failures = sum(1 for b in bad.values() if b["reason"] == "malformed_code")
+
+    digests = {keys.digest(code): index for index, code in found.items()}
+    pass_ids = {}  # position → pk of a pass of the actor's programme
+    for pk, digest, programme_id in Pass.objects.filter(code_digest__in=list(digests)).values_list(
+        "pk", "code_digest", "programme_id"
+    ):
+        if programme_id == actor.programme.pk:
+            pass_ids[digests[digest]] = pk
+    for index in found:
+        if index not in pass_ids:
+            bad[index] = refusal(texts[index], "unknown_code")
+            failures += 1
+
+    refused = None
+    try:
+        session = _redeem_locked(
+            actor,
+            texts=texts,
+            pass_ids=pass_ids,
+            bad=bad,
+            fields={
+                "date": date,
+                "duration_minutes": duration_minutes,
+                "services": services,
+                "path": path,
+                "place": place,
+                "place_type": place_type,
+                "kind": kind,
+            },
+            today=today,
+        )
+    except RedemptionRefused as exc:
+        refused = exc
+    if failures:
+        _count_failures(limits, failures, refused)
+    if refused is not None:
+        raise refused
+    return session
+
+
+def _redeem_locked(actor, *, texts, pass_ids, bad, fields, today) -> Session:
+    date, duration = fields["date"], fields["duration_minutes"]
+    try:
+        with transaction.atomic():
+            # Locked in primary-key order: two requests sharing passes cannot deadlock.
+            locked = {
+                p.pk: p
+                for p in Pass.objects.select_for_update()
+                .filter(pk__in=list(pass_ids.values()))
+                .order_by("pk")
+            }
+            checkbooks = Checkbook.objects.in_bulk(
+                {p.checkbook_id for p in locked.values() if p.checkbook_id}
+            )
+            good = {}  # position → pass
+            for index, pk in pass_ids.items():
+                pass_ = locked[pk]
+                problem = _check_pass(pass_, checkbooks.get(pass_.checkbook_id), date, today)
+                if problem:
+                    bad[index] = refusal(texts[index], *problem)
+                else:
+                    good[index] = pass_
+            _check_hours(good, bad, texts, duration)
+            if bad:
+                raise RedemptionRefused.of([bad[i] for i in sorted(bad)])
+            passes = [good[i] for i in sorted(good)]
+            return _record(actor, passes, fields)
+    except IntegrityError as exc:
+        # A concurrent request redeemed one of these passes first (the partial unique
+        # constraint): refuse those passes, as the locks would have.
+        live = set(
+            Redemption.objects.filter(
+                pass_obj__in=list(pass_ids.values()), undone_at__isnull=True
+            ).values_list("pass_obj_id", flat=True)
+        )
+        taken = [
+            refusal(texts[i], "already_redeemed")
+            for i, pk in sorted(pass_ids.items())
+            if pk in live
+        ]
+        if not taken:
+            raise
+        raise RedemptionRefused.of(taken) from exc
+
+
+def _check_hours(good: dict, bad: dict, texts, duration_minutes: int) -> None:
+    """One pass per hour per person: a checkbook is one person."""
+    allowed = duration_minutes // 60
+    by_checkbook = defaultdict(list)
+    for index, pass_ in good.items():
+        by_checkbook[pass_.checkbook_id].append(index)
+    for indexes in by_checkbook.values():
+        if len(indexes) <= allowed:
+            continue
+        serials = ", ".join(good[i].serial for i in sorted(indexes))
+        detail = (
+            f"{len(indexes)} pass du même chéquier ({serials}) pour une séance de "
+            f"{allowed} h : {allowed} au plus"
+        )
+        for index in indexes:
+            bad[index] = refusal(texts[index], "too_many_passes", detail)
+            del good[index]
+
+
+def _record(actor, passes, fields) -> Session:
+    session = Session.objects.create(
+        programme=actor.programme,
+        organisation=actor.organisation,
+        created_by=actor.user,
+        **fields,
+    )
+    Redemption.objects.bulk_create(
+        [Redemption(programme=actor.programme, session=session, pass_obj=p) for p in passes]
+    )
+    now = timezone.now()
+    for pass_ in passes:
+        pass_.status = PassStatus.REDEEMED
+        pass_.updated_at = now
+    Pass.objects.bulk_update(passes, ["status", "updated_at"])
+    record_many(
+        actor,
+        passes,
+        "redeemed",
+        before=PassStatus.ASSIGNED,
+        after=PassStatus.REDEEMED,
+        data={"session": session.pk},
+    )
+    record(
+        actor,
+        session,
+        "created",
+        data={
+            "date": session.date.isoformat(),
+            "duration_minutes": session.duration_minutes,
+            "services": session.services,
+            "path": session.path_id,
+            "place": session.place_id,
+            "passes": [p.serial for p in passes],
+            "amount_cents": sum(p.value_cents for p in passes),
+        },
+    )
+    session.redeemed_passes = passes
+    return session
+
+
+def undo_deadline(session) -> datetime.datetime:
+    return session.created_at + UNDO_WINDOW
+
+
+def undo_session(actor, session, reason: str, *, now=None) -> Session:
+    """The provider that declared a session takes it back within 48 hours, while none of its
+    passes is in a statement: the passes become usable again."""
+    ensure_can(actor, Capability.REDEEM, programme=session.programme)
+    if session.organisation_id != actor.organisation.pk:
+        raise NotAllowed("Seule la structure qui a déclaré la séance peut l'annuler.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "Indiquez le motif de l'annulation.", code="reason_required", field="reason"
+        )
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            f"Le motif dépasse {REASON_MAX} caractères.", code="invalid_input", field="reason"
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.undone_at is not None:
+            raise AlreadyUndone()
+        if now > undo_deadline(session):
+            raise UndoTooLate(
+                "Une séance ne peut être annulée que dans les 48 heures qui suivent sa "
+                f"déclaration (le {session.created_at:%d/%m/%Y à %H:%M}) : contactez le pilote "
+                "du programme."
+            )
+        redemptions = list(
+            Redemption.objects.select_for_update().filter(session=session).order_by("pk")
+        )
+        if any(r.statement_id for r in redemptions):
+            raise InStatement()
+        passes = list(
+            Pass.objects.select_for_update()
+            .filter(pk__in=[r.pass_obj_id for r in redemptions])
+            .order_by("pk")
+        )
+        Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(undone_at=now)
+        for pass_ in passes:
+            pass_.status = PassStatus.ASSIGNED
+            pass_.updated_at = now
+        Pass.objects.bulk_update(passes, ["status", "updated_at"])
+        session.undone_at = now
+        session.undone_by = actor.user
+        session.save(update_fields=["undone_at", "undone_by"])
+        record_many(
+            actor,
+            passes,
+            "redemption_undone",
+            before=PassStatus.REDEEMED,
+            after=PassStatus.ASSIGNED,
+            reason=reason,
+            data={"session": session.pk},
+        )
+        record(
+            actor,
+            session,
+            "undone",
+            reason=reason,
+            data={"passes": [p.serial for p in passes]},
+        )
+    return session

@@ -169,16 +169,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict[str, str], port: int, log) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, log, workers: int = 2, threads: int = 4
+) -> subprocess.Popen:
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "passnum.wsgi:application",
         "-w",
-        "2",
+        str(workers),
         "-k",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         "-b",
         f"127.0.0.1:{port}",
     ]
@@ -354,9 +356,9 @@ def measure(args, env, server_url, log):
         )
         connection.close()
         port = args.port or free_port()
-        process = start_gunicorn(env, port, log)
+        process = start_gunicorn(env, port, log, args.workers, args.threads)
         wait_healthy(port, process)
-        print(f"gunicorn : 2 processus × 4 fils sur 127.0.0.1:{port}")
+        print(f"gunicorn : {args.workers} processus × {args.threads} fils sur 127.0.0.1:{port}")
 
         today = timezone.localdate().isoformat()
         requests, repeats = redemption_requests(data.codes, args.reused, today)
@@ -391,6 +393,8 @@ def main():
     parser.add_argument("--clients", type=int, default=16, help="clients simultanés")
     parser.add_argument("--reused", type=float, default=0.1, help="part de codes déjà utilisés")
     parser.add_argument("--port", type=int, default=0, help="port de gunicorn (0 : libre)")
+    parser.add_argument("--workers", type=int, default=2, help="processus gunicorn")
+    parser.add_argument("--threads", type=int, default=4, help="fils par processus gunicorn")
     parser.add_argument("--keep", action="store_true", help="garder la base bench_redeem")
     args = parser.parse_args()
     if args.passes < 1 or args.clients < 1 or not 0 <= args.reused < 1:

@@ -18,6 +18,11 @@ def _entry(actor, obj, action, before="", after="", reason="", data=None):
     )
 
 
+def journal_entry(actor, obj, action, *, before="", after="", reason="", data=None):
+    """An unsaved entry, for callers that write several in one insert."""
+    return _entry(actor, obj, action, before, after, reason, data)
+
+
 def record(actor, obj, action, *, before="", after="", reason="", data=None) -> JournalEntry:
     """Append one entry about ``obj`` (which has a ``programme_id``). ``actor`` None = command."""
     entry = _entry(actor, obj, action, before, after, reason, data)

@@ -12,12 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
-from passnum.journal.services import record, record_many
+from passnum.journal.models import JournalEntry
+from passnum.journal.services import journal_entry, record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
 from passnum.passes.enums import PassStatus
 from passnum.passes.lookup import TooManyLookups, _check_throttle, _failures, limits_for
-from passnum.passes.models import Checkbook, LookupFailure, Pass
+from passnum.passes.models import LookupFailure, Pass
 from passnum.paths.models import Path
 from passnum.providers.models import Accreditation, AccreditationStatus, Place
 from passnum.providers.selectors import is_accredited
@@ -269,17 +270,15 @@ def _redeem_locked(actor, *, texts, pass_ids, bad, fields, today) -> Session:
             # Locked in primary-key order: two requests sharing passes cannot deadlock.
             locked = {
                 p.pk: p
-                for p in Pass.objects.select_for_update()
+                for p in Pass.objects.select_for_update(of=("self",))
+                .select_related("checkbook")
                 .filter(pk__in=list(pass_ids.values()))
                 .order_by("pk")
             }
-            checkbooks = Checkbook.objects.in_bulk(
-                {p.checkbook_id for p in locked.values() if p.checkbook_id}
-            )
             good = {}  # position → pass
             for index, pk in pass_ids.items():
                 pass_ = locked[pk]
-                problem = _check_pass(pass_, checkbooks.get(pass_.checkbook_id), date, today)
+                problem = _check_pass(pass_, pass_.checkbook, date, today)
                 if problem:
                     bad[index] = refusal(texts[index], *problem)
                 else:
@@ -340,29 +339,38 @@ def _record(actor, passes, fields) -> Session:
     for pass_ in passes:
         pass_.status = PassStatus.REDEEMED
         pass_.updated_at = now
-    Pass.objects.bulk_update(passes, ["status", "updated_at"])
-    record_many(
-        actor,
-        passes,
-        "redeemed",
-        before=PassStatus.ASSIGNED,
-        after=PassStatus.REDEEMED,
-        data={"session": session.pk},
+    Pass.objects.filter(pk__in=[p.pk for p in passes]).update(
+        status=PassStatus.REDEEMED, updated_at=now
     )
-    record(
-        actor,
-        session,
-        "created",
-        data={
-            "date": session.date.isoformat(),
-            "duration_minutes": session.duration_minutes,
-            "services": session.services,
-            "path": session.path_id,
-            "place": session.place_id,
-            "passes": [p.serial for p in passes],
-            "amount_cents": sum(p.value_cents for p in passes),
-        },
+    # One insert for the whole journal of the redemption: each pass, then the session.
+    entries = [
+        journal_entry(
+            actor,
+            p,
+            "redeemed",
+            before=PassStatus.ASSIGNED,
+            after=PassStatus.REDEEMED,
+            data={"session": session.pk},
+        )
+        for p in passes
+    ]
+    entries.append(
+        journal_entry(
+            actor,
+            session,
+            "created",
+            data={
+                "date": session.date.isoformat(),
+                "duration_minutes": session.duration_minutes,
+                "services": session.services,
+                "path": session.path_id,
+                "place": session.place_id,
+                "passes": [p.serial for p in passes],
+                "amount_cents": sum(p.value_cents for p in passes),
+            },
+        )
     )
+    JournalEntry.objects.bulk_create(entries)
     session.redeemed_passes = passes
     return session
 

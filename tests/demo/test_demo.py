@@ -169,6 +169,42 @@ def test_demo_accounts_walk_the_whole_flow(demo):
     assert stats["budget"]["committed_cents"] == 5000
     assert stats["passes"]["available"] == 3595
 
+    # The provider redeems two passes for a two-hour session, the operator pays its statement.
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    passes = prescribed.json()["checkbook"]["passes"]
+    redeemed = api_for("structure").post(
+        "/api/v1/redemptions",
+        {
+            "codes": [passes[0]["code"], passes[1]["code"].lower().replace("-", " ")],
+            "date": today.isoformat(),
+            "duration_minutes": 120,
+            "services": ["outils_quotidien"],
+        },
+        content_type="application/json",
+    )
+    assert redeemed.status_code == 201, redeemed.content
+    assert redeemed.json()["amount_cents"] == 2000
+    pilote = api_for("pilote")
+    generated = pilote.post(
+        "/api/v1/statements/generate",
+        {"period": today.strftime("%Y-%m")},
+        content_type="application/json",
+    )
+    assert generated.status_code == 201, generated.content
+    (statement,) = generated.json()["items"]
+    assert (statement["passes_count"], statement["amount_cents"]) == (2, 2000)
+    assert pilote.post(f"/api/v1/statements/{statement['id']}/validate").status_code == 200
+    paid = pilote.post(
+        f"/api/v1/statements/{statement['id']}/pay",
+        {"paid_on": today.isoformat(), "reference": "VIR-DEMO-1"},
+        content_type="application/json",
+    )
+    assert paid.status_code == 200, paid.content
+    budget = pilote.get("/api/v1/stats").json()["budget"]
+    assert (budget["committed_cents"], budget["consumed_cents"]) == (3000, 2000)
+
 
 def test_demo_paths_and_their_offers(demo):
     programme = Programme.objects.get()

@@ -82,7 +82,19 @@ def _status_text(statement) -> str:
 def statement_pdf(statement) -> bytes:
     lines = statement_lines(statement)
     organisation = statement.organisation
-    bank = BankDetails.objects.filter(organisation=organisation).first()
+    # Once validated, the account copied then; before, the provider's current one.
+    bank = (
+        None
+        if statement.payee_iban
+        else BankDetails.objects.filter(organisation=organisation).first()
+    )
+    account = (
+        f"{statement.payee_name} — IBAN {masked_iban(statement.payee_iban)}"
+        if statement.payee_iban
+        else f"{bank.account_holder} — IBAN {masked_iban(bank.iban)}"
+        if bank
+        else "non renseigné"
+    )
     body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, textColor=GREY)
     title = ParagraphStyle(
         "title", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20, textColor=BLUE
@@ -97,7 +109,7 @@ def statement_pdf(statement) -> bytes:
         ("Statut", _status_text(statement)),
         (
             "Compte à créditer",
-            f"{bank.account_holder} — IBAN {masked_iban(bank.iban)}" if bank else "non renseigné",
+            account,
         ),
     ]
     story = [

@@ -32,3 +32,8 @@ class NoBankDetails(Conflict):
 class NotValidated(Conflict):
     code = "not_validated"
     message = "Ce relevé doit être validé (et pas encore payé) pour cette opération."
+
+
+class AlreadyExported(Conflict):
+    code = "already_exported"
+    message = "Le virement de ce relevé a déjà été produit."

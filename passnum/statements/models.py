@@ -38,6 +38,12 @@ class Statement(models.Model):
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The account to pay, copied from the provider's bank details when the operator validates:
+    # changing them afterwards does not redirect money already approved.
+    payee_name = models.CharField("titulaire du compte à créditer", max_length=70, blank=True)
+    payee_iban = models.CharField("IBAN à créditer", max_length=34, blank=True)
+    payee_bic = models.CharField("BIC à créditer", max_length=11, blank=True)
+    exported_at = models.DateTimeField("virement SEPA produit le", null=True, blank=True)
 
     class Meta:
         verbose_name = "relevé de remboursement"
@@ -53,7 +59,11 @@ class Statement(models.Model):
             models.CheckConstraint(condition=Q(period__day=1), name="statement_period_month"),
             models.CheckConstraint(
                 condition=Q(status=StatementStatus.DRAFT)
-                | Q(validated_at__isnull=False, validated_by__isnull=False),
+                | (
+                    Q(validated_at__isnull=False, validated_by__isnull=False)
+                    & ~Q(payee_iban="")
+                    & ~Q(payee_name="")
+                ),
                 name="statement_validation_signed",
             ),
             models.CheckConstraint(

@@ -5,7 +5,6 @@ from django.utils import timezone
 from sepaxml import SepaTransfer
 
 from passnum.common.exceptions import Conflict, InvalidInput
-from passnum.providers.models import BankDetails
 
 from .models import Statement, StatementStatus
 
@@ -64,18 +63,6 @@ def sepa_credit_transfer(programme, statements, execution_date) -> bytes:
             + ".",
             code="not_validated",
         )
-    banks = {
-        b.organisation_id: b
-        for b in BankDetails.objects.filter(
-            organisation_id__in=[s.organisation_id for s in chosen]
-        )
-    }
-    without = [s.organisation.name for s in chosen if s.organisation_id not in banks]
-    if without:
-        raise Conflict(
-            "Coordonnées bancaires manquantes : " + ", ".join(without) + ".",
-            code="no_bank_details",
-        )
     sepa = SepaTransfer(
         {
             "name": programme.payer_name,
@@ -88,12 +75,12 @@ def sepa_credit_transfer(programme, statements, execution_date) -> bytes:
         clean=True,
     )
     for statement in chosen:
-        bank = banks[statement.organisation_id]
+        # The account copied when the statement was validated, never the current one.
         sepa.add_payment(
             {
-                "name": bank.account_holder,
-                "IBAN": bank.iban.replace(" ", ""),
-                "BIC": bank.bic,
+                "name": statement.payee_name,
+                "IBAN": statement.payee_iban.replace(" ", ""),
+                "BIC": statement.payee_bic,
                 "amount": int(statement.amount_cents or 0),
                 "execution_date": execution_date,
                 # SEPA's character set has no « ° »: the library would write « ndeg ».

@@ -22,6 +22,7 @@ from passnum.providers.models import BankDetails
 from passnum.redemptions.models import Redemption
 
 from .exceptions import (
+    AlreadyExported,
     EmptyStatement,
     InvalidPeriod,
     NoBankDetails,
@@ -141,19 +142,36 @@ def validate_statement(actor, statement, *, now=None) -> Statement:
         figures = _figures(statement)
         if not figures["passes_count"]:
             raise EmptyStatement()
-        if not BankDetails.objects.filter(organisation_id=statement.organisation_id).exists():
+        bank = (
+            BankDetails.objects.select_for_update()
+            .filter(organisation_id=statement.organisation_id)
+            .first()
+        )
+        if bank is None:
             raise NoBankDetails()
         statement.status = StatementStatus.VALIDATED
         statement.validated_at = now or timezone.now()
         statement.validated_by = actor.user
-        statement.save(update_fields=["status", "validated_at", "validated_by"])
+        statement.payee_name = bank.account_holder
+        statement.payee_iban = bank.iban
+        statement.payee_bic = bank.bic
+        statement.save(
+            update_fields=[
+                "status",
+                "validated_at",
+                "validated_by",
+                "payee_name",
+                "payee_iban",
+                "payee_bic",
+            ]
+        )
         record(
             actor,
             statement,
             "validated",
             before=StatementStatus.DRAFT,
             after=StatementStatus.VALIDATED,
-            data=figures,
+            data={**figures, "payee": f"{bank.account_holder} — …{bank.iban[-4:]}"},
         )
     return statement
 
@@ -238,3 +256,49 @@ def pay_statement(actor, statement, paid_on, reference, *, today=None) -> Statem
             },
         )
     return statement
+
+
+def export_sepa(actor, statements, execution_date, *, reexport_reason: str = "") -> bytes:
+    """The SEPA credit-transfer file of validated statements, recorded on each of them.
+
+    A statement already exported is refused (the treasurer would pay it twice) unless the
+    operator gives the reason for exporting it again; each export is journaled.
+    """
+    from .documents import statement_number  # documents → selectors → services
+    from .sepa import sepa_credit_transfer
+
+    ensure_can(actor, Capability.MANAGE_STATEMENTS, programme=actor.programme)
+    reexport_reason = (reexport_reason or "").strip()
+    with transaction.atomic():
+        locked = list(
+            Statement.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in statements], programme=actor.programme)
+            .order_by("pk")
+        )
+        already = [s for s in locked if s.exported_at is not None]
+        if already and not reexport_reason:
+            raise AlreadyExported(
+                "Virement déjà produit pour "
+                + ", ".join(
+                    f"le relevé {statement_number(s)} "
+                    f"(le {timezone.localtime(s.exported_at):%d/%m/%Y})"
+                    for s in already
+                )
+                + " : indiquez pourquoi le produire à nouveau, ou retirez-les de la sélection.",
+                field="reexport_reason",
+            )
+        content = sepa_credit_transfer(actor.programme, locked, execution_date)
+        now = timezone.now()
+        Statement.objects.filter(pk__in=[s.pk for s in locked]).update(exported_at=now)
+        for statement in locked:
+            record(
+                actor,
+                statement,
+                "sepa_exported",
+                reason=reexport_reason,
+                data={
+                    "execution_date": execution_date.isoformat(),
+                    "again": statement.exported_at is not None,
+                },
+            )
+    return content

@@ -28,8 +28,12 @@ from passnum.statements.selectors import (
     statement_lines,
     statements_visible_to,
 )
-from passnum.statements.sepa import sepa_credit_transfer
-from passnum.statements.services import generate_statements, pay_statement, validate_statement
+from passnum.statements.services import (
+    export_sepa,
+    generate_statements,
+    pay_statement,
+    validate_statement,
+)
 
 from .referral_forms import ServiceCharField, date_field
 from .referrals_views import attach_error, names_a_field, page_of
@@ -103,6 +107,12 @@ class SepaForm(DsfrBaseForm):
         },
     )
     execution_date = date_field("Date d'exécution du virement", initial=timezone.localdate)
+    reexport_reason = forms.CharField(
+        label="Motif d'un nouveau virement",
+        help_text="Seulement pour produire à nouveau le virement d'un relevé déjà exporté.",
+        required=False,
+        max_length=500,
+    )
 
     def __init__(self, *args, validated, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +120,12 @@ class SepaForm(DsfrBaseForm):
             (
                 str(s.pk),
                 f"n° {statement_number(s)} — {s.organisation.name} — {month_label(s.period)} — "
-                f"{euros(s.amount_cents)}",
+                f"{euros(s.amount_cents)}"
+                + (
+                    f" — virement déjà produit le {timezone.localtime(s.exported_at):%d/%m/%Y}"
+                    if s.exported_at
+                    else ""
+                ),
             )
             for s in validated
         ]
@@ -293,7 +308,9 @@ def statement_sepa(request):
     chosen = [s for s in validated if str(s.pk) in form.cleaned_data["statements"]]
     execution_date = form.cleaned_data["execution_date"]
     try:
-        content = sepa_credit_transfer(actor.programme, chosen, execution_date)
+        content = export_sepa(
+            actor, chosen, execution_date, reexport_reason=form.cleaned_data["reexport_reason"]
+        )
     except DomainError as exc:
         attach_error(form, exc)
         return render_list(request, sepa_form=form)

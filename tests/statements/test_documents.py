@@ -193,10 +193,43 @@ def test_sepa_refuses_a_past_date_and_an_empty_batch(payer, operator, statements
     assert error.value.code == "no_statements"
 
 
-def test_sepa_refuses_a_provider_whose_bank_details_were_removed(payer, operator, statements):
+def test_sepa_pays_the_account_copied_at_validation(payer, operator, statements):
+    """Bank details changed after the operator approved the statement redirect no money."""
     validate_statement(operator, statements[1])
-    BankDetails.objects.filter(organisation=statements[1].organisation).delete()
-    with pytest.raises(Conflict) as error:
-        sepa_credit_transfer(payer, statements[1:], TODAY)
-    assert error.value.code == "no_bank_details"
-    assert "Bus numérique" in error.value.message
+    approved = BankDetails.objects.get(organisation=statements[1].organisation)
+    BankDetails.objects.filter(pk=approved.pk).update(
+        account_holder="Pirate", iban="GB82WEST12345698765432", bic="NWBKGB2L"
+    )
+    statements[1].refresh_from_db()
+    xml = sepa_credit_transfer(payer, statements[1:], TODAY).decode()
+    assert approved.iban in xml
+    assert "GB82WEST12345698765432" not in xml
+    assert "Pirate" not in xml
+
+
+def test_each_transfer_file_is_recorded_and_not_produced_twice_silently(
+    payer, operator, statements
+):
+    from passnum.journal.models import JournalEntry
+    from passnum.statements.exceptions import AlreadyExported
+    from passnum.statements.services import export_sepa
+
+    for statement in statements:
+        validate_statement(operator, statement)
+    first = export_sepa(operator, statements, TODAY)
+    assert b"PASSNUM-" in first
+    for statement in statements:
+        statement.refresh_from_db()
+        assert statement.exported_at is not None
+        assert JournalEntry.objects.about(statement).filter(action="sepa_exported").count() == 1
+    # A second file for the same statements would have them paid twice: refused…
+    with pytest.raises(AlreadyExported) as refused:
+        export_sepa(operator, statements, TODAY)
+    assert refused.value.code == "already_exported"
+    assert "indiquez pourquoi" in refused.value.message
+    assert JournalEntry.objects.filter(action="sepa_exported").count() == len(statements)
+    # …unless the operator says why (the first file was lost), which is journaled.
+    export_sepa(operator, statements[:1], TODAY, reexport_reason="Fichier perdu par la paierie")
+    again = JournalEntry.objects.about(statements[0]).filter(action="sepa_exported").last()
+    assert again.reason == "Fichier perdu par la paierie"
+    assert again.data["again"] is True

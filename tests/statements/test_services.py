@@ -221,7 +221,17 @@ def test_validate_signs_and_journals(operator, provider, redeemed):
     assert statement.validated_at is not None
     entry = JournalEntry.objects.about(statement).get(action="validated")
     assert (entry.before, entry.after) == ("draft", "validated")
-    assert entry.data == {"passes_count": 3, "amount_cents": 3000}
+    assert entry.data["passes_count"] == 3
+    assert entry.data["amount_cents"] == 3000
+    # the account to pay is copied now, and journaled (masked)
+    bank = provider.bank_details
+    assert (statement.payee_name, statement.payee_iban, statement.payee_bic) == (
+        bank.account_holder,
+        bank.iban,
+        bank.bic,
+    )
+    assert entry.data["payee"].endswith(bank.iban[-4:])
+    assert bank.iban not in entry.data["payee"]
 
 
 def test_validate_twice_is_refused(operator, provider, redeemed):

@@ -14,3 +14,19 @@ def normalise_name(value: str) -> str:
     value = re.sub(r"^ste? ", lambda m: "sainte " if m.group(0) == "ste " else "saint ", value)
     value = re.sub(r" ste? ", lambda m: " sainte " if m.group(0) == " ste " else " saint ", value)
     return value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell that a spreadsheet will not run as a formula (« =HYPERLINK(…) » typed as a
+    name): text starting with = + - @ gets a leading apostrophe. Numbers and phone numbers
+    (« +33466320000 », « -3.5 ») pass unchanged."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not re.fullmatch(r"[+-]?[0-9][0-9 .()]*", value)
+    ):
+        return "'" + value
+    return value

@@ -128,7 +128,8 @@ class SendResult:
 
 def send_reminders(now: datetime.datetime) -> SendResult:
     """Send every reminder not yet sent. A failure is logged and leaves that reminder unsent
-    (the next run tries again); the others go on."""
+    (the next run tries again); the others go on. A reminder whose checkbook has no unused
+    pass left (all used, or expired by ``expire_passes``) is not sent: nothing to remind of."""
     pending = list(
         Reminder.objects.filter(sent_at__isnull=True)
         .select_related(
@@ -143,6 +144,8 @@ def send_reminders(now: datetime.datetime) -> SendResult:
     )
     sent = failed = 0
     for reminder in pending:
+        if not reminder.passes_left:
+            continue
         try:
             with transaction.atomic():
                 # Claimed under a row lock: two runs at once never send one reminder twice.

@@ -7,6 +7,7 @@ import re
 
 from django.utils import timezone
 
+from passnum.common.text import spreadsheet_safe
 from passnum.referential.enums import Public, Service
 
 from .models import AccreditationStatus, Place, PlaceAccess, SupportMode
@@ -128,5 +129,5 @@ def accredited_places_csv(programme) -> str:
     writer = csv.DictWriter(output, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for place in accredited_places(programme):
-        writer.writerow(place_row(place))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in place_row(place).items()})
     return output.getvalue()

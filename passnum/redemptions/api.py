@@ -1,9 +1,10 @@
 """Redemptions and sessions over the API (providers). Routes stay thin: the services decide."""
 
 import datetime
+from typing import Annotated
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from passnum.api.schemas import Error, InvalidInputOut, Pagination, StrictSchema
 from passnum.referential.enums import Service
@@ -16,9 +17,10 @@ router = Router(tags=["Encaissements"])
 
 
 class RedemptionIn(StrictSchema):
-    codes: list[str] = Field(
+    codes: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        max_length=50,
         description="Codes des pass remis (1 à 50), tels que saisis : majuscules, minuscules, "
-        "espaces et tirets acceptés."
+        "espaces et tirets acceptés.",
     )
     date: datetime.date = Field(description="Date de la séance (pas dans le futur).")
     duration_minutes: int = Field(description="Durée de la séance, de 60 à 480 minutes.")

@@ -1,6 +1,6 @@
 """What a provider sees of its sessions: dates, services, serials and amounts — never a person."""
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
 from passnum.common.exceptions import NotFound
@@ -14,8 +14,15 @@ def _sessions(actor):
         Session.objects.filter(programme=actor.programme, organisation=actor.organisation)
         .select_related("path", "place")
         .annotate(
-            passes_count=Count("redemptions"),
-            amount_cents=Coalesce(Sum("redemptions__pass_obj__value_cents"), 0),
+            # an undone session keeps its history but no longer counts
+            passes_count=Count("redemptions", filter=Q(redemptions__undone_at__isnull=True)),
+            amount_cents=Coalesce(
+                Sum(
+                    "redemptions__pass_obj__value_cents",
+                    filter=Q(redemptions__undone_at__isnull=True),
+                ),
+                0,
+            ),
             in_statement=Exists(
                 Redemption.objects.filter(session=OuterRef("pk"), statement__isnull=False)
             ),

@@ -47,8 +47,11 @@ REASON_MAX = 2000
 def ensure_may_redeem(actor) -> None:
     """Providers only (403), and only while accredited (403 ``not_accredited``)."""
     ensure_can(actor, Capability.REDEEM)
-    if is_accredited(actor.organisation):
-        return
+    if not is_accredited(actor.organisation):
+        refuse_not_accredited(actor)
+
+
+def refuse_not_accredited(actor):
     status = (
         Accreditation.objects.filter(organisation=actor.organisation)
         .values_list("status", flat=True)
@@ -267,6 +270,15 @@ def _redeem_locked(actor, *, texts, pass_ids, bad, fields, today) -> Session:
     date, duration = fields["date"], fields["duration_minutes"]
     try:
         with transaction.atomic():
+            # Checked again under the accreditation's lock: a suspension decided meanwhile
+            # (decide_accreditation locks the same row) wins.
+            accredited = list(
+                Accreditation.objects.select_for_update()
+                .filter(organisation=actor.organisation, status=AccreditationStatus.ACCREDITED)
+                .values_list("pk", flat=True)
+            )
+            if not accredited:
+                refuse_not_accredited(actor)
             # Locked in primary-key order: two requests sharing passes cannot deadlock.
             locked = {
                 p.pk: p
@@ -379,7 +391,7 @@ def undo_deadline(session) -> datetime.datetime:
     return session.created_at + UNDO_WINDOW
 
 
-def undo_session(actor, session, reason: str, *, now=None) -> Session:
+def undo_session(actor, session, reason: str, *, now=None, today=None) -> Session:
     """The provider that declared a session takes it back within 48 hours, while none of its
     passes is in a statement: the passes become usable again."""
     ensure_can(actor, Capability.REDEEM, programme=session.programme)
@@ -415,23 +427,35 @@ def undo_session(actor, session, reason: str, *, now=None) -> Session:
             .filter(pk__in=[r.pass_obj_id for r in redemptions])
             .order_by("pk")
         )
+        not_redeemed = [p.serial for p in passes if p.status != PassStatus.REDEEMED]
+        if not_redeemed:  # the database says otherwise than the session: touch nothing
+            raise InStatement(
+                "Ces pass ne sont plus à l'état encaissé : " + ", ".join(not_redeemed) + "."
+            )
         Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(undone_at=now)
+        # A pass past its end date and the 30-day grace cannot be used again: it expires
+        # (its commitment goes back to the budget) rather than coming back as usable.
+        today = today or timezone.localdate(now)
+        back = {}
         for pass_ in passes:
-            pass_.status = PassStatus.ASSIGNED
+            usable = today <= pass_.expires_on + datetime.timedelta(days=GRACE_DAYS)
+            pass_.status = PassStatus.ASSIGNED if usable else PassStatus.EXPIRED
             pass_.updated_at = now
+            back.setdefault(pass_.status, []).append(pass_)
         Pass.objects.bulk_update(passes, ["status", "updated_at"])
         session.undone_at = now
         session.undone_by = actor.user
         session.save(update_fields=["undone_at", "undone_by"])
-        record_many(
-            actor,
-            passes,
-            "redemption_undone",
-            before=PassStatus.REDEEMED,
-            after=PassStatus.ASSIGNED,
-            reason=reason,
-            data={"session": session.pk},
-        )
+        for status, group in back.items():
+            record_many(
+                actor,
+                group,
+                "redemption_undone",
+                before=PassStatus.REDEEMED,
+                after=status,
+                reason=reason,
+                data={"session": session.pk},
+            )
         record(
             actor,
             session,

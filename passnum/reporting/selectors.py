@@ -4,6 +4,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.enums import CONSUMED, PassStatus
@@ -83,12 +85,15 @@ class SelfReferredRedemptions:
 
 def self_referred_redemptions(programme) -> list[SelfReferredRedemptions]:
     """Per provider that redeemed passes of the programme (live redemptions of passes redeemed
-    or reimbursed), how many were for people referred by an organisation with its own SIRET;
+    or reimbursed), how many were for people referred by an organisation of its own SIREN;
     the highest share first (then the most self-referred, the most redeemed). One query."""
-    referrer_siret = F("pass_obj__checkbook__prescription__referral__organisation__siret")
-    self_referred = Q(session__organisation__siret=referrer_siret) & ~Q(
-        session__organisation__siret=""
+    # Same SIREN (the company, the first 9 digits of the SIRET): another establishment of the
+    # same organisation counts too.
+    provider_siren = Substr("session__organisation__siret", 1, 9)
+    referrer_siren = Substr(
+        "pass_obj__checkbook__prescription__referral__organisation__siret", 1, 9
     )
+    self_referred = Q(Exact(provider_siren, referrer_siren), ~Q(session__organisation__siret=""))
     rows = (
         Redemption.objects.filter(
             programme=programme, undone_at__isnull=True, pass_obj__status__in=CONSUMED

@@ -275,3 +275,14 @@ def test_openapi_documents_the_routes(db):
     assert {"200", "401", "403"} <= set(paths["/api/v1/sessions"]["get"]["responses"])
     undo = paths["/api/v1/sessions/{session_id}/undo"]["post"]["responses"]
     assert {"200", "403", "404", "409", "422"} <= set(undo)
+
+
+def test_codes_are_bounded_in_length_and_number(provider_api, book):
+    client, _ = provider_api
+    long = post(client, body(["K" * 100_000]))
+    assert long.status_code == 422
+    assert long.json()["code"] == "invalid_input"
+    assert len(long.content) < 2_000  # the input is not echoed back
+    many = post(client, body([f"CODE{i}" for i in range(51)]))
+    assert many.status_code == 422
+    assert many.json()["code"] == "invalid_input"

@@ -1,6 +1,7 @@
 """``passnum daily``: expiry after the end date plus the 30-day grace, reminders 30 days before
 the end; every step safe to run twice. Time travel: the day is always given explicitly."""
 
+import datetime
 import logging
 from datetime import date, timedelta
 from io import StringIO
@@ -397,3 +398,21 @@ def test_two_daily_runs_at_once_expire_and_send_once(
     assert JournalEntry.objects.filter(action="expired").count() == 5
     assert sorted(m.to[0] for m in mailoutbox) == ["o@exemple.fr", "p@exemple.fr"]
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def test_nothing_left_nothing_sent(programme, department, mailoutbox):
+    """A reminder queued, then every pass used (or the checkbook ended): no email."""
+    checkbook = checkbook_for(department, programme, person_email="p@exemple.fr")
+    queue_reminders(checkbook.expires_on - 30 * DAY)
+    checkbook.passes.update(status=PassStatus.REDEEMED)
+    moment = timezone.make_aware(
+        datetime.datetime.combine(checkbook.expires_on - 29 * DAY, datetime.time(9))
+    )
+    assert send_reminders(moment).sent == 0
+    assert not mailoutbox
+    # nor once the passes have expired (a reminder that kept failing, say)
+    checkbook.passes.update(status=PassStatus.EXPIRED)
+    assert send_reminders(moment + 60 * DAY).sent == 0
+    assert not mailoutbox
+    checkbook.passes.update(status=PassStatus.ASSIGNED)
+    assert send_reminders(moment).sent == 1

@@ -134,3 +134,14 @@ def test_no_accredited_place_gives_the_header_only(programme):
 )
 def test_phones_in_international_format(typed, standard):
     assert international_phone(typed) == standard
+
+
+def test_typed_text_cannot_become_a_spreadsheet_formula(programme):
+    from passnum.common.text import spreadsheet_safe
+
+    assert spreadsheet_safe('=HYPERLINK("http://x","clic")') == '\'=HYPERLINK("http://x","clic")'
+    assert spreadsheet_safe("+33 4 66 00 00 00") == "+33 4 66 00 00 00"  # a phone number
+    assert spreadsheet_safe("-2+3+cmd|' /C calc'!A0") == "'-2+3+cmd|' /C calc'!A0"
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("Mende") == "Mende"
+    assert spreadsheet_safe(44.5) == 44.5

@@ -14,7 +14,7 @@ from passnum.passes.enums import PassStatus
 from passnum.passes.lookup import TooManyLookups
 from passnum.passes.models import LookupFailure, Pass
 from passnum.paths.models import Path
-from passnum.providers.models import AccreditationStatus
+from passnum.providers.models import Accreditation, AccreditationStatus
 from passnum.redemptions.exceptions import (
     AlreadyUndone,
     DateInFuture,
@@ -416,7 +416,7 @@ def test_too_many_failures_are_throttled(provider, book):
 def test_undo_gives_the_passes_back(provider, programme, book):
     session = go(provider, [book[0][1], book[1][1]], duration_minutes=120)
 
-    undo_session(provider, session, "  Mauvaise date saisie  ")
+    undo_session(provider, session, "  Mauvaise date saisie  ", today=SESSION_DAY)
 
     session.refresh_from_db()
     assert session.undone_at is not None
@@ -469,7 +469,7 @@ def test_undo_within_48_hours(provider, book):
     late = deadline + timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=late), pytest.raises(UndoTooLate):
         undo_session(provider, session, "Erreur")
-    undo_session(provider, session, "Erreur", now=deadline)
+    undo_session(provider, session, "Erreur", now=deadline, today=SESSION_DAY)
     assert Pass.objects.get(pk=book[0][0].pk).status == PassStatus.ASSIGNED
     with pytest.raises(AlreadyUndone):
         undo_session(provider, session, "Encore")
@@ -485,4 +485,35 @@ def test_no_undo_once_in_a_statement(provider, programme, book):
     with pytest.raises(InStatement) as caught:
         undo_session(provider, session, "Erreur")
     assert caught.value.code == "in_statement"
+    assert state() == before
+
+
+def test_undo_after_the_grace_expires_the_pass_instead(provider, programme, book):
+    """A pass that can no longer be redeemed does not come back as committed budget."""
+    session = go(provider, [book[0][1]])
+    pass_ = Pass.objects.get(pk=book[0][0].pk)
+    after_grace = pass_.expires_on + timedelta(days=31)
+
+    undo_session(provider, session, "Erreur de saisie", today=after_grace)
+
+    assert Pass.objects.get(pk=pass_.pk).status == PassStatus.EXPIRED
+    entry = JournalEntry.objects.get(action="redemption_undone")
+    assert (entry.before, entry.after) == (PassStatus.REDEEMED, PassStatus.EXPIRED)
+
+
+def test_a_suspension_decided_meanwhile_wins(provider, programme, book):
+    """The accreditation is read again under its lock, inside the redemption's transaction."""
+    from unittest import mock
+
+    Accreditation.objects.filter(organisation=provider.organisation).update(
+        status=AccreditationStatus.SUSPENDED
+    )
+    before = state()
+    # the first, unlocked check still saw the provider accredited
+    with (
+        mock.patch("passnum.redemptions.services.is_accredited", return_value=True),
+        pytest.raises(NotAccredited) as refused,
+    ):
+        go(provider, [book[0][1]])
+    assert "suspendue" in refused.value.message
     assert state() == before

@@ -122,3 +122,16 @@ def test_ordered_by_share_then_count(world, programme):
 def test_nothing_redeemed_nothing_to_show(world, programme):
     passes_referred_by(world["department"], world["ml_referrer"])
     assert self_referred_redemptions(programme) == []
+
+
+def test_another_establishment_of_the_same_company_counts(world, programme):
+    """Same SIREN (first 9 digits), another SIRET: still the same organisation."""
+    antenna = OrganisationFactory(
+        programme=programme,
+        kind=Kind.PROVIDER,
+        name="Mission Locale (antenne de Marvejols)",
+        siret=MISSION_LOCALE[:9] + "00021",
+    )
+    redeem_directly(antenna, passes_referred_by(world["department"], world["ml_referrer"], 2))
+    (row,) = [r for r in self_referred_redemptions(programme) if r.name == antenna.name]
+    assert (row.self_referred, row.redeemed) == (2, 2)

@@ -225,26 +225,15 @@ def redeem(
     )
     texts = [str(t) for t in codes or []]
     found, bad = _read_codes(texts)
-    failures = sum(1 for b in bad.values() if b["reason"] == "malformed_code")
+    failures = 0  # unknown and malformed codes, counted from the refusal
 
     digests = {keys.digest(code): index for index, code in found.items()}
-    pass_ids = {}  # position → pk of a pass of the actor's programme
-    for pk, digest, programme_id in Pass.objects.filter(code_digest__in=list(digests)).values_list(
-        "pk", "code_digest", "programme_id"
-    ):
-        if programme_id == actor.programme.pk:
-            pass_ids[digests[digest]] = pk
-    for index in found:
-        if index not in pass_ids:
-            bad[index] = refusal(texts[index], "unknown_code")
-            failures += 1
-
     refused = None
     try:
         session = _redeem_locked(
             actor,
             texts=texts,
-            pass_ids=pass_ids,
+            digests=digests,
             bad=bad,
             fields={
                 "date": date,
@@ -259,6 +248,11 @@ def redeem(
         )
     except RedemptionRefused as exc:
         refused = exc
+        failures = sum(
+            1
+            for p in exc.extra.get("passes", [])
+            if p["reason"] in ("malformed_code", "unknown_code")
+        )
     if failures:
         _count_failures(limits, failures, refused)
     if refused is not None:
@@ -266,8 +260,9 @@ def redeem(
     return session
 
 
-def _redeem_locked(actor, *, texts, pass_ids, bad, fields, today) -> Session:
+def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
     date, duration = fields["date"], fields["duration_minutes"]
+    pass_ids = {}  # position → pk of a pass of the actor's programme
     try:
         with transaction.atomic():
             # Checked again under the accreditation's lock: a suspension decided meanwhile
@@ -279,14 +274,20 @@ def _redeem_locked(actor, *, texts, pass_ids, bad, fields, today) -> Session:
             )
             if not accredited:
                 refuse_not_accredited(actor)
-            # Locked in primary-key order: two requests sharing passes cannot deadlock.
+            # Found by their codes' digests and locked in primary-key order in one query: two
+            # requests sharing passes cannot deadlock. Another programme's pass is unknown here.
             locked = {
                 p.pk: p
                 for p in Pass.objects.select_for_update(of=("self",))
                 .select_related("checkbook")
-                .filter(pk__in=list(pass_ids.values()))
+                .filter(code_digest__in=list(digests), programme=actor.programme)
                 .order_by("pk")
             }
+            for pass_ in locked.values():
+                pass_ids[digests[pass_.code_digest]] = pass_.pk
+            for index in digests.values():
+                if index not in pass_ids:
+                    bad[index] = refusal(texts[index], "unknown_code")
             good = {}  # position → pass
             for index, pk in pass_ids.items():
                 pass_ = locked[pk]

@@ -265,15 +265,6 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
     pass_ids = {}  # position → pk of a pass of the actor's programme
     try:
         with transaction.atomic():
-            # Checked again under the accreditation's lock: a suspension decided meanwhile
-            # (decide_accreditation locks the same row) wins.
-            accredited = list(
-                Accreditation.objects.select_for_update()
-                .filter(organisation=actor.organisation, status=AccreditationStatus.ACCREDITED)
-                .values_list("pk", flat=True)
-            )
-            if not accredited:
-                refuse_not_accredited(actor)
             # Found by their codes' digests and locked in primary-key order in one query: two
             # requests sharing passes cannot deadlock. Another programme's pass is unknown here.
             locked = {

@@ -14,7 +14,7 @@ from passnum.passes.enums import PassStatus
 from passnum.passes.lookup import TooManyLookups
 from passnum.passes.models import LookupFailure, Pass
 from passnum.paths.models import Path
-from passnum.providers.models import Accreditation, AccreditationStatus
+from passnum.providers.models import AccreditationStatus
 from passnum.redemptions.exceptions import (
     AlreadyUndone,
     DateInFuture,
@@ -499,21 +499,3 @@ def test_undo_after_the_grace_expires_the_pass_instead(provider, programme, book
     assert Pass.objects.get(pk=pass_.pk).status == PassStatus.EXPIRED
     entry = JournalEntry.objects.get(action="redemption_undone")
     assert (entry.before, entry.after) == (PassStatus.REDEEMED, PassStatus.EXPIRED)
-
-
-def test_a_suspension_decided_meanwhile_wins(provider, programme, book):
-    """The accreditation is read again under its lock, inside the redemption's transaction."""
-    from unittest import mock
-
-    Accreditation.objects.filter(organisation=provider.organisation).update(
-        status=AccreditationStatus.SUSPENDED
-    )
-    before = state()
-    # the first, unlocked check still saw the provider accredited
-    with (
-        mock.patch("passnum.redemptions.services.is_accredited", return_value=True),
-        pytest.raises(NotAccredited) as refused,
-    ):
-        go(provider, [book[0][1]])
-    assert "suspendue" in refused.value.message
-    assert state() == before

@@ -30,7 +30,9 @@ class NearbyPlace:
     matching_services: list[str]
 
 
-def nearest_places(programme, commune, services, *, limit: int = 5) -> list[NearbyPlace]:
+def nearest_places(
+    programme, commune, services, *, limit: int = 5, path=None
+) -> list[NearbyPlace]:
     """Accredited places of the programme nearest to ``commune`` that offer one of ``services``.
 
     With no services asked, every accredited place counts. Distances are measured between
@@ -45,6 +47,8 @@ def nearest_places(programme, commune, services, *, limit: int = 5) -> list[Near
         latitude__isnull=False,
         longitude__isnull=False,
     ).select_related("commune", "organisation")
+    if path is not None:  # only the places that offer this path
+        places = places.filter(path_offers__path=path)
     found = []
     for place in places:
         matching = [code for code in place.services if code in wanted]

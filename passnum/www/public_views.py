@@ -17,6 +17,7 @@ from passnum.passes import codes
 from passnum.passes.exceptions import UnknownCode
 from passnum.passes.holder import pass_state
 from passnum.passes.lookup import MAX_FAILURES, find_pass_anywhere
+from passnum.paths.models import Path
 from passnum.programmes.models import Programme
 from passnum.programmes.selectors import programme_for
 from passnum.providers.selectors import nearest_places
@@ -84,24 +85,32 @@ def phone_link(phone: str) -> str:
     return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
 
 
+def path_of(programme, value: str):
+    """The active path of the programme numbered ``value``; an unknown one is ignored."""
+    if not value.isdigit():
+        return None
+    return Path.objects.filter(programme=programme, pk=int(value), is_active=True).first()
+
+
 @require_safe
 def where(request):
     """« Où utiliser mes pass »: the accredited places nearest to a commune (GET form)."""
     programmes = list(Programme.objects.all())
     department_codes = sorted({p.territory_code for p in programmes})
-    # ``parcours`` is part of the printed address; paths do not exist yet, so it is ignored.
+    # ``parcours`` (a path's number) is part of the stable public address.
     submitted = "commune" in request.GET
     form = WhereForm(
         request.GET if submitted else None,
         department_codes=department_codes,
         initial={"service": request.GET.get("service", "")},
     )
-    commune, service, places = None, None, []
+    commune, service, places, path = None, None, [], None
     if submitted and form.is_valid():
         commune = form.cleaned_data["commune"]
         service = form.cleaned_data["service"] or None
         programme = programme_for(commune, programmes)
         if programme is not None:
+            path = path_of(programme, request.GET.get("parcours", ""))
             places = [
                 {
                     "place": nearby.place,
@@ -110,7 +119,7 @@ def where(request):
                     "phone_link": phone_link(nearby.place.phone) if nearby.place.phone else "",
                 }
                 for nearby in nearest_places(
-                    programme, commune, [service] if service else [], limit=PLACES_SHOWN
+                    programme, commune, [service] if service else [], limit=PLACES_SHOWN, path=path
                 )
             ]
     return render(
@@ -121,6 +130,7 @@ def where(request):
             "form": form,
             "commune": commune,
             "service_label": Service(service).label if service else "",
+            "path": path,
             "places": places,
         },
     )

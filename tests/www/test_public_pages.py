@@ -524,10 +524,22 @@ def test_unknown_service_is_refused(places, client):
     assert names_in_order(response) == []
 
 
-def test_parcours_is_accepted_and_ignored(places, client):
-    response = client.get(WHERE, {"commune": "Mende", "parcours": "identite-numerique"})
-    assert response.status_code == 200
-    assert len(names_in_order(response)) == 4
+def test_parcours_keeps_the_places_that_offer_it(places, client, programme):
+    from passnum.paths.models import Path, PathOffer
+
+    path = Path.objects.create(
+        programme=programme, name="Parentalité numérique", services=["parentalite"]
+    )
+    PathOffer.objects.create(path=path, place=places["Langogne"])
+    response = client.get(WHERE, {"commune": "Mende", "parcours": str(path.pk)})
+    assert names_in_order(response) == ["Tiers-lieu de Langogne"]
+    assert "qui proposent le parcours « Parentalité numérique »" in plain(response)
+    # an inactive, unknown or malformed path is ignored: every place is listed
+    Path.objects.filter(pk=path.pk).update(is_active=False)
+    for value in (str(path.pk), "999999", "identite-numerique"):
+        response = client.get(WHERE, {"commune": "Mende", "parcours": value})
+        assert response.status_code == 200
+        assert len(names_in_order(response)) == 4
 
 
 def test_only_accredited_places(programme, communes, client):

@@ -22,7 +22,7 @@ class TooManyLookups(TooManyRequests):
     message = "Trop de codes erronés : réessayez dans 15 minutes."
 
 
-def _failures(limits: dict[str, int]) -> dict[str, int]:
+def recent_failures(limits: dict[str, int]) -> dict[str, int]:
     """Recent failures per throttle key (one query)."""
     rows = (
         LookupFailure.objects.filter(key__in=list(limits), at__gte=timezone.now() - WINDOW)
@@ -33,19 +33,28 @@ def _failures(limits: dict[str, int]) -> dict[str, int]:
     return {row["key"]: row["n"] for row in rows}
 
 
-def _check_throttle(limits: dict[str, int]) -> None:
-    failures = _failures(limits)
+def check_throttle(limits: dict[str, int]) -> None:
+    """429 when any of the askers has used up its failures."""
+    failures = recent_failures(limits)
     if any(failures.get(key, 0) >= limit for key, limit in limits.items()):
         raise TooManyLookups()
 
 
-def _fail(limits: dict[str, int], exc: Exception):
-    """Count the failure first, then decide: concurrent guesses cannot slip past the limit."""
-    LookupFailure.objects.bulk_create([LookupFailure(key=key) for key in limits])
+def count_failures(limits: dict[str, int], count: int = 1, *, cause: Exception | None = None):
+    """Count ``count`` failed codes for each asker, then decide: concurrent guesses cannot slip
+    past the limit (over it, ``TooManyLookups``). Call it outside any transaction that will be
+    rolled back, or the count goes with it."""
+    LookupFailure.objects.bulk_create(
+        [LookupFailure(key=key) for key in limits for _ in range(count)]
+    )
     LookupFailure.objects.filter(at__lt=timezone.now() - WINDOW).delete()
-    failures = _failures(limits)
+    failures = recent_failures(limits)
     if any(failures.get(key, 0) > limit for key, limit in limits.items()):
-        raise TooManyLookups() from exc
+        raise TooManyLookups() from cause
+
+
+def _fail(limits: dict[str, int], exc: Exception):
+    count_failures(limits, cause=exc)
     raise exc
 
 
@@ -57,7 +66,7 @@ def find_pass(programme, text: str, *, limits: dict[str, int]) -> Pass:
     failures allowed in 15 minutes. Call it outside the transaction of a change, or the
     counted failures would be rolled back with it.
     """
-    _check_throttle(limits)
+    check_throttle(limits)
     try:
         code = codes.normalise(text)
     except codes.MalformedCode as exc:

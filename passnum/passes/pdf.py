@@ -4,7 +4,7 @@ The cover tells the person how to use their passes and where; each coupon carrie
 the code (in its printed form and as a QR code of its normalised form), the face value and
 the end date. The PDF is built with reportlab's standard fonts (WinAnsi encoding): text that
 cannot be encoded there is folded to its closest printable form rather than printed as boxes.
-Every text that can hold data typed by someone goes through ``_markup`` before it reaches a
+Every text that can hold data typed by someone goes through ``markup`` before it reaches a
 ``Paragraph``, whose markup would otherwise interpret ``<``, ``>`` and ``&``.
 """
 
@@ -31,6 +31,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from passnum.common.formats import euros_with_cents, kilometres
 
 from .documents import CheckbookDocument, PrintedPass
 
@@ -79,21 +81,9 @@ def _printable(value) -> str:
     return "".join(out)
 
 
-def _markup(value) -> str:
+def markup(value) -> str:
     """Data as Paragraph markup: printable and with ``&``, ``<`` and ``>`` escaped."""
     return escape(_printable(value))
-
-
-def format_euros(cents: int) -> str:
-    """1000 → « 10,00 € »; 123450 → « 1 234,50 € » (no-break spaces, WinAnsi-safe)."""
-    units, rest = divmod(int(cents), 100)
-    grouped = f"{units:,}".replace(",", "\u00a0")
-    return f"{grouped},{rest:02d}\u00a0€"
-
-
-def format_distance(km: float) -> str:
-    """3.21 → « 3,2 km »."""
-    return f"{km:.1f}".replace(".", ",") + "\u00a0km"
 
 
 def format_date(day: datetime.date) -> str:
@@ -180,13 +170,13 @@ def _places_table(document: CheckbookDocument, styles) -> Table:
     ]
     for nearby in document.places:
         place = nearby.place
-        where = ", ".join(_markup(part) for part in (place.address, place.commune.name) if part)
+        where = ", ".join(markup(part) for part in (place.address, place.commune.name) if part)
         rows.append(
             [
-                Paragraph(f"<b>{_markup(place.name)}</b><br/>{where}", styles["cell"]),
-                Paragraph(_markup(place.phone) or "—", styles["cell"]),
-                Paragraph(_markup(format_distance(nearby.distance_km)), styles["cell_right"]),
-                Paragraph(_markup(", ".join(place.service_labels)), styles["cell"]),
+                Paragraph(f"<b>{markup(place.name)}</b><br/>{where}", styles["cell"]),
+                Paragraph(markup(place.phone) or "—", styles["cell"]),
+                Paragraph(markup(kilometres(nearby.distance_km)), styles["cell_right"]),
+                Paragraph(markup(", ".join(place.service_labels)), styles["cell"]),
             ]
         )
     width = PAGE_WIDTH - 2 * SIDE_MARGIN - 2 * FRAME_PADDING
@@ -215,16 +205,16 @@ def _cover(document: CheckbookDocument, styles) -> list[Flowable]:
     count = len(document.passes)
     end = format_date(document.expires_on)
     story: list[Flowable] = [
-        Paragraph(_markup(document.programme_name), styles["programme"]),
+        Paragraph(markup(document.programme_name), styles["programme"]),
         Paragraph("Pass numérique", styles["title"]),
         Paragraph(f"Chéquier n° {document.checkbook.number}", styles["subtitle"]),
         Spacer(1, 5 * mm),
         Paragraph(
-            f"Ce chéquier est destiné à <b>{_markup(document.first_name)}</b>.", styles["lead"]
+            f"Ce chéquier est destiné à <b>{markup(document.first_name)}</b>.", styles["lead"]
         ),
         Paragraph(
-            f"<b>{_markup(hours_text(count))}</b>, d'une valeur totale de "
-            f"{_markup(format_euros(document.total_cents))}.",
+            f"<b>{markup(hours_text(count))}</b>, d'une valeur totale de "
+            f"{markup(euros_with_cents(document.total_cents))}.",
             styles["lead"],
         ),
         Paragraph(f"<b>Valable jusqu'au {end}</b>", styles["lead"]),
@@ -251,16 +241,16 @@ def _cover(document: CheckbookDocument, styles) -> list[Flowable]:
     if document.needs:
         story += [
             Paragraph("Ce que vous souhaitez apprendre", styles["heading"]),
-            *_bullets([_markup(label) for label in document.needs], styles["base"]),
+            *_bullets([markup(label) for label in document.needs], styles["base"]),
         ]
-    near = f" de {_markup(document.commune_name)}" if document.commune_name else ""
+    near = f" de {markup(document.commune_name)}" if document.commune_name else ""
     story.append(Paragraph(f"Les lieux habilités les plus proches{near}", styles["heading"]))
     if document.places:
         story += [
             _places_table(document, styles),
             Spacer(1, 2 * mm),
             Paragraph(
-                f"{_markup(LOCATOR_TEXT)} Vous pouvez utiliser vos pass dans tout lieu "
+                f"{markup(LOCATOR_TEXT)} Vous pouvez utiliser vos pass dans tout lieu "
                 f"habilité du programme ({LOCATOR_PATH}).",
                 styles["small"],
             ),
@@ -268,7 +258,7 @@ def _cover(document: CheckbookDocument, styles) -> list[Flowable]:
     else:
         story.append(
             Paragraph(
-                f"{_markup(LOCATOR_TEXT)} Adresse de la rubrique : {LOCATOR_PATH}",
+                f"{markup(LOCATOR_TEXT)} Adresse de la rubrique : {LOCATOR_PATH}",
                 styles["base"],
             )
         )
@@ -296,7 +286,7 @@ class PassCoupon(Flowable):
     def draw(self):
         canvas = self.canv
         printed = self.printed
-        value = _printable(format_euros(printed.value_cents))
+        value = _printable(euros_with_cents(printed.value_cents))
         inset = 2.5 * mm
         pad = 6 * mm
         left, bottom = inset, inset
@@ -342,7 +332,7 @@ class PassCoupon(Flowable):
         canvas.drawRightString(text_right, y - 15, "= 1 heure de formation")
 
         programme = Paragraph(
-            _markup(self.document.programme_name), self.styles["coupon_programme"]
+            markup(self.document.programme_name), self.styles["coupon_programme"]
         )
         _, programme_height = programme.wrap(text_right - x - 42 * mm, 30 * mm)
         y -= 4 + programme_height
@@ -379,7 +369,7 @@ class PassCoupon(Flowable):
 
         note = Paragraph(
             "À remettre au lieu de formation habilité après une heure de séance. "
-            f"Ne communiquez ce code à personne d'autre : il vaut {_markup(value)}.",
+            f"Ne communiquez ce code à personne d'autre : il vaut {markup(value)}.",
             self.styles["coupon_note"],
         )
         note.wrap(text_right - x, 30 * mm)

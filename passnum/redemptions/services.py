@@ -17,8 +17,8 @@ from passnum.journal.services import journal_entry, record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
 from passnum.passes.enums import PassStatus
-from passnum.passes.lookup import TooManyLookups, _check_throttle, _failures, limits_for
-from passnum.passes.models import LookupFailure, Pass
+from passnum.passes.lookup import check_throttle, count_failures, limits_for
+from passnum.passes.models import Pass
 from passnum.paths.models import Path
 from passnum.providers.models import Accreditation, AccreditationStatus, Place
 from passnum.providers.selectors import is_accredited
@@ -179,17 +179,6 @@ def _check_pass(pass_, checkbook, date, today) -> tuple[str, str] | None:
     return None
 
 
-def _count_failures(limits: dict[str, int], count: int, refused: Exception) -> None:
-    """Unknown and malformed codes count toward the guessing throttle (outside any rolled-back
-    transaction); over the limit, the refusal becomes a 429."""
-    LookupFailure.objects.bulk_create(
-        [LookupFailure(key=key) for key in limits for _ in range(count)]
-    )
-    failures = _failures(limits)
-    if any(failures.get(key, 0) > limit for key, limit in limits.items()):
-        raise TooManyLookups() from refused
-
-
 def redeem(
     actor,
     *,
@@ -210,7 +199,7 @@ def redeem(
     """
     ensure_may_redeem(actor)
     limits = limits_for(actor)
-    _check_throttle(limits)
+    check_throttle(limits)
     today = today or timezone.localdate()
     services, path, place = _clean_session(
         actor,
@@ -254,7 +243,7 @@ def redeem(
             if p["reason"] in ("malformed_code", "unknown_code")
         )
     if failures:
-        _count_failures(limits, failures, refused)
+        count_failures(limits, failures, cause=refused)
     if refused is not None:
         raise refused
     return session

@@ -14,8 +14,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from passnum.passes.pdf import _markup as markup
-from passnum.passes.pdf import format_euros
+from passnum.common.formats import euros_with_cents
+from passnum.passes.pdf import markup
 from passnum.providers.models import BankDetails
 
 from .models import StatementStatus
@@ -130,7 +130,7 @@ def statement_pdf(statement) -> bytes:
                 Paragraph(f"{line.session_date:%d/%m/%Y}", body),
                 Paragraph(str(line.duration_minutes), right),
                 Paragraph(markup(line.services), body),
-                Paragraph(markup(format_euros(line.value_cents)), right),
+                Paragraph(markup(euros_with_cents(line.value_cents)), right),
             ]
         )
     total = sum(x.value_cents for x in lines)
@@ -140,7 +140,7 @@ def statement_pdf(statement) -> bytes:
             "",
             "",
             "",
-            Paragraph(f"<b>{markup(format_euros(total))}</b>", right),
+            Paragraph(f"<b>{markup(euros_with_cents(total))}</b>", right),
         ]
     )
     story.append(

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.common.formats import kilometres
 from passnum.passes.documents import checkbook_document, checkbook_for
 from passnum.passes.enums import PassStatus
 from passnum.passes.services import cancel_and_replace, record_printing
@@ -33,11 +34,6 @@ def checkbook_or_404(actor, checkbook_id):
 def qr_svg(code: str) -> str:
     """The pass code as an inline SVG QR code (a full QR code: phones do not read micro ones)."""
     return mark_safe(segno.make(code, error="m", micro=False).svg_inline(scale=4))
-
-
-def kilometres(distance: float) -> str:
-    """3.24 → « 3,2 km » (French decimal comma, no-break space)."""
-    return f"{distance:.1f}".replace(".", ",") + "\u00a0km"
 
 
 def all_passes(checkbook):

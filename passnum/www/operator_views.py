@@ -3,15 +3,11 @@
 from django.shortcuts import render
 
 from passnum.common.exceptions import NotAllowed
+from passnum.common.formats import percent
 from passnum.organisations.permissions import Capability, can
 from passnum.reporting.selectors import self_referred_redemptions
 
 from .views import actor_required
-
-
-def percent(share: float) -> str:
-    """0.125 → « 12,5 % » (French decimal comma, no-break space)."""
-    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
 @actor_required

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ipware import get_client_ip
 
 from passnum.common.exceptions import TooManyRequests
+from passnum.common.formats import kilometres
 from passnum.passes import codes
 from passnum.passes.exceptions import UnknownCode
 from passnum.passes.holder import pass_state
@@ -23,7 +24,6 @@ from passnum.programmes.selectors import programme_for
 from passnum.providers.selectors import nearest_places
 from passnum.referential.enums import Service
 
-from .checkbooks_views import kilometres
 from .public_forms import CheckPassForm, WhereForm
 
 PLACES_SHOWN = 20

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.common.formats import euros_with_cents
 from passnum.paths.models import Path
 from passnum.redemptions.exceptions import RedemptionRefused
 from passnum.redemptions.selectors import redeemed_serials, session_for, sessions_of
@@ -18,11 +19,6 @@ from passnum.referential.enums import Service
 from .redemption_forms import RedeemForm, UndoForm, code_fields_count
 from .referrals_views import attach_error, names_a_field, page_of
 from .views import actor_required
-
-
-def money(cents: int) -> str:
-    """3000 → « 30,00 € » (no-break space)."""
-    return f"{cents // 100},{cents % 100:02d}\u00a0€"
 
 
 def duration_text(minutes: int) -> str:
@@ -103,7 +99,7 @@ def redeem_passes(request):
                 request,
                 f"{count} pass encaissé{'s' if count > 1 else ''} pour la séance du "
                 f"{session.date:%d/%m/%Y} : {', '.join(p.serial for p in passes)} "
-                f"({money(amount)}).",
+                f"({euros_with_cents(amount)}).",
             )
             return redirect("www:session", session.pk)
     return render(
@@ -142,7 +138,7 @@ def session_list(request):
             "session": s,
             "services": services_text(s),
             "duration": duration_text(s.duration_minutes),
-            "amount": money(s.amount_cents),
+            "amount": euros_with_cents(s.amount_cents),
             "can_undo": undo_possible(s, now),
         }
         for s in page
@@ -170,7 +166,7 @@ def render_session(request, session, undo_form=None, status=200):
             "session": session,
             "services": services_text(session),
             "duration": duration_text(session.duration_minutes),
-            "amount": money(session.amount_cents),
+            "amount": euros_with_cents(session.amount_cents),
             "serials": redeemed_serials(session),
             "can_undo": undo_possible(session, timezone.now()),
             "deadline": undo_deadline(session),

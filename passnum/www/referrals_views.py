@@ -243,51 +243,49 @@ def referral_prescribe(request, referral_id):
     return redirect("www:referral", referral.pk)
 
 
-@require_POST
-@actor_required
-def referral_reject(request, referral_id):
+def _act_with_reason(request, referral_id, form_class, action, success, form_name):
+    """A POST that changes a referral with a reason (refuse, withdraw): the service decides;
+    its error goes on the reason field (page shown again) or in an alert."""
     actor = request.actor
     referral = referral_or_404(actor, referral_id)
-    form = RejectForm(request.POST)
+    form = form_class(request.POST)
     form.is_valid()
     try:
-        reject(actor, referral, form.cleaned_data.get("reason", ""))
+        action(actor, referral, form.cleaned_data.get("reason", ""))
     except NotAllowed:
         raise
     except DomainError as exc:
         if names_a_field(form, exc):
             attach_error(form, exc)
-            return render_referral(request, referral, reject_form=form)
+            return render_referral(request, referral, **{form_name: form})
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            f"L'orientation n° {referral.pk} de {person(referral)} est refusée ; "
-            "la structure qui l'a faite verra le motif.",
-        )
+        messages.success(request, success.format(number=referral.pk, person=person(referral)))
     return redirect("www:referral", referral.pk)
+
+
+@require_POST
+@actor_required
+def referral_reject(request, referral_id):
+    return _act_with_reason(
+        request,
+        referral_id,
+        RejectForm,
+        reject,
+        "L'orientation n° {number} de {person} est refusée ; la structure qui l'a faite verra "
+        "le motif.",
+        "reject_form",
+    )
 
 
 @require_POST
 @actor_required
 def referral_withdraw(request, referral_id):
-    actor = request.actor
-    referral = referral_or_404(actor, referral_id)
-    form = WithdrawForm(request.POST)
-    form.is_valid()
-    try:
-        withdraw(actor, referral, form.cleaned_data.get("reason", ""))
-    except NotAllowed:
-        raise
-    except DomainError as exc:
-        if names_a_field(form, exc):
-            attach_error(form, exc)
-            return render_referral(request, referral, withdraw_form=form)
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            f"L'orientation n° {referral.pk} de {person(referral)} est retirée : le "
-            "Département ne l'instruira pas.",
-        )
-    return redirect("www:referral", referral.pk)
+    return _act_with_reason(
+        request,
+        referral_id,
+        WithdrawForm,
+        withdraw,
+        "L'orientation n° {number} de {person} est retirée : le Département ne l'instruira pas.",
+        "withdraw_form",
+    )

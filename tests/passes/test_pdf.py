@@ -7,9 +7,11 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
+from passnum.common.formats import euros_with_cents as format_euros
+from passnum.common.formats import kilometres as format_distance
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes.documents import checkbook_document, checkbook_for
-from passnum.passes.pdf import format_distance, format_euros, hours_text, render_checkbook_pdf
+from passnum.passes.pdf import hours_text, render_checkbook_pdf
 from passnum.passes.services import cancel_and_replace, generate_passes
 from passnum.referrals.services import prescribe
 from tests.factories import (

@@ -55,14 +55,18 @@ def actor_for_token(key: str) -> Actor | None:
     """The actor behind a bearer token, or None when it is unknown, expired or deactivated."""
     if not key or len(key) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("membership__user", "membership__organisation__programme")
-        .filter(
-            key_hash=hash_token(key),
-            expires_at__gt=timezone.now(),
-            membership__is_active=True,
-            membership__user__is_active=True,
-        )
-        .first()
+    # One query, on every API request: the token with its member, organisation, programme and
+    # (for a provider) accreditation, which the redemption checks without another query. No
+    # ORDER BY: ``key_hash`` is unique.
+    tokens = ApiToken.objects.select_related(
+        "membership__user",
+        "membership__organisation__programme",
+        "membership__organisation__accreditation",
+    ).filter(
+        key_hash=hash_token(key),
+        expires_at__gt=timezone.now(),
+        membership__is_active=True,
+        membership__user__is_active=True,
     )
+    token = next(iter(tokens), None)
     return Actor(token.membership) if token else None

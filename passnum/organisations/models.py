@@ -67,7 +67,10 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def of_user(self, user):
-        return self.filter(user=user).select_related("organisation__programme")
+        # The accreditation (providers) comes along: the redemption reads it from there.
+        return self.filter(user=user).select_related(
+            "organisation__programme", "organisation__accreditation"
+        )
 
 
 class Membership(models.Model):

@@ -33,11 +33,11 @@ def recent_failures(limits: dict[str, int]) -> dict[str, int]:
     return {row["key"]: row["n"] for row in rows}
 
 
-def check_throttle(limits: dict[str, int]) -> None:
+def check_throttle(limits: dict[str, int], *, cause: Exception | None = None) -> None:
     """429 when any of the askers has used up its failures."""
     failures = recent_failures(limits)
     if any(failures.get(key, 0) >= limit for key, limit in limits.items()):
-        raise TooManyLookups()
+        raise TooManyLookups() from cause
 
 
 def count_failures(limits: dict[str, int], count: int = 1, *, cause: Exception | None = None):

@@ -75,6 +75,16 @@ def is_accredited(organisation) -> bool:
 # Accreditation pages
 
 
+def accreditation_status_as_loaded(organisation) -> str:
+    """The status of the organisation's accreditation as loaded with it: no query when the
+    accreditation came with the organisation (``select_related``), one otherwise; an
+    organisation with none is a draft."""
+    try:
+        return organisation.accreditation.status
+    except Accreditation.DoesNotExist:
+        return AccreditationStatus.DRAFT
+
+
 def accreditation_status(organisation) -> str:
     """The provider's accreditation status; a provider with no accreditation yet is a draft."""
     status = (

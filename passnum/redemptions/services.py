@@ -8,11 +8,11 @@ constraint (one live redemption per pass) backs the locks.
 import datetime
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from passnum.common import sql
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
-from passnum.journal.models import JournalEntry
 from passnum.journal.services import journal_entry, record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
@@ -20,8 +20,8 @@ from passnum.passes.enums import PassStatus
 from passnum.passes.lookup import check_throttle, count_failures, limits_for
 from passnum.passes.models import Pass
 from passnum.paths.models import Path
-from passnum.providers.models import Accreditation, AccreditationStatus, Place
-from passnum.providers.selectors import is_accredited
+from passnum.providers.models import AccreditationStatus, Place
+from passnum.providers.selectors import accreditation_status_as_loaded
 from passnum.referential.enums import Service
 
 from .exceptions import (
@@ -45,18 +45,16 @@ REASON_MAX = 2000
 
 
 def ensure_may_redeem(actor) -> None:
-    """Providers only (403), and only while accredited (403 ``not_accredited``)."""
+    """Providers only (403), and only while accredited (403 ``not_accredited``).
+
+    The accreditation is the one loaded with the actor at the start of the request (the token
+    and session queries bring it along): a suspension applies to the requests that start after
+    it, and the check costs no query.
+    """
     ensure_can(actor, Capability.REDEEM)
-    if not is_accredited(actor.organisation):
-        refuse_not_accredited(actor)
-
-
-def refuse_not_accredited(actor):
-    status = (
-        Accreditation.objects.filter(organisation=actor.organisation)
-        .values_list("status", flat=True)
-        .first()
-    )
+    status = accreditation_status_as_loaded(actor.organisation)
+    if status == AccreditationStatus.ACCREDITED:
+        return
     if status == AccreditationStatus.SUSPENDED:
         raise NotAccredited(
             "L'habilitation de votre structure est suspendue : elle ne peut pas encaisser de "
@@ -159,7 +157,7 @@ def _read_codes(texts) -> tuple[dict[int, str], dict[int, dict]]:
     return found, bad
 
 
-def _check_pass(pass_, checkbook, date, today) -> tuple[str, str] | None:
+def _check_pass(pass_, date, today) -> tuple[str, str] | None:
     """Why this locked pass cannot be redeemed for a session on ``date``: (reason, detail)."""
     status = pass_.status
     if status in (PassStatus.REDEEMED, PassStatus.REIMBURSED):
@@ -172,8 +170,8 @@ def _check_pass(pass_, checkbook, date, today) -> tuple[str, str] | None:
         days=GRACE_DAYS
     ):
         return "expired", f"{pass_.serial}, valable jusqu'au {pass_.expires_on:%d/%m/%Y}"
-    if date < checkbook.issued_on:
-        return "before_prescription", f"{pass_.serial}, remis le {checkbook.issued_on:%d/%m/%Y}"
+    if date < pass_.issued_on:
+        return "before_prescription", f"{pass_.serial}, remis le {pass_.issued_on:%d/%m/%Y}"
     if date > pass_.expires_on:
         return "after_end_date", f"{pass_.serial}, valable jusqu'au {pass_.expires_on:%d/%m/%Y}"
     return None
@@ -198,8 +196,6 @@ def redeem(
     returned carries ``redeemed_passes`` (the passes, in the order typed).
     """
     ensure_may_redeem(actor)
-    limits = limits_for(actor)
-    check_throttle(limits)
     today = today or timezone.localdate()
     services, path, place = _clean_session(
         actor,
@@ -214,12 +210,9 @@ def redeem(
     )
     texts = [str(t) for t in codes or []]
     found, bad = _read_codes(texts)
-    failures = 0  # unknown and malformed codes, counted from the refusal
-
     digests = {keys.digest(code): index for index, code in found.items()}
-    refused = None
     try:
-        session = _redeem_locked(
+        return _redeem_locked(
             actor,
             texts=texts,
             digests=digests,
@@ -236,17 +229,29 @@ def redeem(
             today=today,
         )
     except RedemptionRefused as exc:
-        refused = exc
-        failures = sum(
-            1
-            for p in exc.extra.get("passes", [])
-            if p["reason"] in ("malformed_code", "unknown_code")
-        )
+        _throttle_refusal(actor, exc)
+        raise
+
+
+def _throttle_refusal(actor, refusal: RedemptionRefused) -> None:
+    """A refusal says which codes exist and what became of them: once the member or the
+    organisation is over its limit of failed codes (malformed or unknown, counted here, outside
+    the rolled-back transaction), it gets ``TooManyLookups`` instead, which says nothing.
+
+    An accepted redemption reveals nothing a guesser could use and is journaled under the
+    provider's name: it is not throttled, so a member who mistyped many codes can still redeem
+    the good ones. This also spares every redemption a query.
+    """
+    limits = limits_for(actor)
+    failures = sum(
+        1
+        for p in refusal.extra.get("passes", [])
+        if p["reason"] in ("malformed_code", "unknown_code")
+    )
     if failures:
-        count_failures(limits, failures, cause=refused)
-    if refused is not None:
-        raise refused
-    return session
+        count_failures(limits, failures, cause=refusal)
+    else:
+        check_throttle(limits, cause=refusal)
 
 
 def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
@@ -254,15 +259,7 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
     pass_ids = {}  # position → pk of a pass of the actor's programme
     try:
         with transaction.atomic():
-            # Found by their codes' digests and locked in primary-key order in one query: two
-            # requests sharing passes cannot deadlock. Another programme's pass is unknown here.
-            locked = {
-                p.pk: p
-                for p in Pass.objects.select_for_update(of=("self",))
-                .select_related("checkbook")
-                .filter(code_digest__in=list(digests), programme=actor.programme)
-                .order_by("pk")
-            }
+            locked = {p.pk: p for p in _lock_passes(actor.programme, list(digests))}
             for pass_ in locked.values():
                 pass_ids[digests[pass_.code_digest]] = pass_.pk
             for index in digests.values():
@@ -271,7 +268,7 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
             good = {}  # position → pass
             for index, pk in pass_ids.items():
                 pass_ = locked[pk]
-                problem = _check_pass(pass_, pass_.checkbook, date, today)
+                problem = _check_pass(pass_, date, today)
                 if problem:
                     bad[index] = refusal(texts[index], *problem)
                 else:
@@ -299,6 +296,27 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
         raise RedemptionRefused.of(taken) from exc
 
 
+def _lock_passes(programme, digests) -> list[Pass]:
+    """The programme's passes with these code digests, each with its checkbook's
+    ``issued_on``, locked (PostgreSQL: ``FOR UPDATE``; SQLite locks the whole base for the
+    transaction) in primary-key order, so that two requests sharing passes cannot deadlock.
+    Another programme's pass is not found. One query, written out: it is the hottest of the API
+    (see ``passnum.common.sql``)."""
+    if not digests:
+        return []
+    lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
+    marks = ", ".join(["%s"] * len(digests))
+    return list(
+        Pass.objects.raw(
+            "SELECT p.id, p.programme_id, p.serial, p.code_digest, p.status, p.expires_on, "
+            "p.value_cents, p.checkbook_id, c.issued_on "
+            "FROM passes_pass p LEFT JOIN passes_checkbook c ON c.id = p.checkbook_id "
+            f"WHERE p.programme_id = %s AND p.code_digest IN ({marks}) ORDER BY p.id{lock}",
+            [programme.pk, *digests],
+        )
+    )
+
+
 def _check_hours(good: dict, bad: dict, texts, duration_minutes: int) -> None:
     """One pass per hour per person: a checkbook is one person."""
     allowed = duration_minutes // 60
@@ -319,22 +337,22 @@ def _check_hours(good: dict, bad: dict, texts, duration_minutes: int) -> None:
 
 
 def _record(actor, passes, fields) -> Session:
-    session = Session.objects.create(
+    """Write the session, then its redemptions, the passes' new status and the journal: four
+    statements in two round trips (``passnum.common.sql``), for this hottest path of the API."""
+    now = timezone.now()
+    session = Session(
         programme=actor.programme,
         organisation=actor.organisation,
         created_by=actor.user,
         **fields,
     )
-    Redemption.objects.bulk_create(
-        [Redemption(programme=actor.programme, session=session, pass_obj=p) for p in passes]
-    )
-    now = timezone.now()
+    sql.insert_returning_pk(session)
+    redemptions = [
+        Redemption(programme=actor.programme, session=session, pass_obj=p) for p in passes
+    ]
     for pass_ in passes:
         pass_.status = PassStatus.REDEEMED
         pass_.updated_at = now
-    Pass.objects.filter(pk__in=[p.pk for p in passes]).update(
-        status=PassStatus.REDEEMED, updated_at=now
-    )
     # One insert for the whole journal of the redemption: each pass, then the session.
     entries = [
         journal_entry(
@@ -363,7 +381,15 @@ def _record(actor, passes, fields) -> Session:
             },
         )
     )
-    JournalEntry.objects.bulk_create(entries)
+    sql.execute(
+        [
+            sql.insert_statement(redemptions),
+            sql.update_statement(
+                Pass, [p.pk for p in passes], status=PassStatus.REDEEMED, updated_at=now
+            ),
+            sql.insert_statement(entries),
+        ]
+    )
     session.redeemed_passes = passes
     return session
 

@@ -6,46 +6,73 @@ statement directly from the model's table, its columns and each field's own prep
 values (``pre_save``, then ``get_db_prep_save``): they send what ``bulk_create`` and
 ``QuerySet.update`` would send, on SQLite and PostgreSQL alike. Like them, they call no
 ``save()`` and send no signal. Everywhere else, use the ORM.
+
+Limits, checked: no batching (a redemption writes a handful of rows), no ``db_default``,
+generated field or non-automatic primary key (no model written here has one).
 """
 
-from django.db import connection
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
 
 
-def insert_statement(objs, *, returning_pk: bool = False) -> tuple[str, list]:
-    """The INSERT of the unsaved instances ``objs`` (of one model) in one statement, and its
-    parameters; with ``returning_pk``, it returns their primary keys."""
-    meta = type(objs[0])._meta
+@dataclass
+class Statement:
+    sql: str
+    params: list
+    # Unsaved instances that this statement writes: marked as saved once it has run.
+    writes: list = field(default_factory=list)
+
+
+def insert_statement(objs) -> Statement:
+    """The INSERT of the unsaved instances ``objs`` (of one model) in one statement.
+
+    As in ``bulk_create``, a related object must have been saved before (``ValueError``
+    otherwise), and one saved after it was assigned is taken with its new key.
+    """
+    if not objs:
+        raise ValueError("Rien à insérer.")
+    model = type(objs[0])
+    meta = model._meta
+    if meta.pk.db_returning is False or any(
+        f.generated or f.has_db_default() for f in meta.concrete_fields
+    ):
+        raise ValueError(f"{meta.label} : modèle non pris en charge par passnum.common.sql.")
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert")
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
+    return Statement(
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * len(objs))}"
+        f"VALUES {', '.join([row] * len(objs))}",
+        [
+            field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+            for obj in objs
+            for field in fields
+        ],
+        list(objs),
     )
-    if returning_pk:
-        sql += f" RETURNING {quote(meta.pk.column)}"
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-        for obj in objs
-        for field in fields
-    ]
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return sql, params
 
 
-def update_statement(model, pks, **values) -> tuple[str, list]:
-    """The UPDATE of the rows of ``model`` whose primary keys are ``pks`` (``values`` maps
-    field names to new values), and its parameters."""
+def update_statement(model, pks, **values) -> Statement:
+    """The UPDATE of the rows of ``model`` whose primary keys are ``pks``. ``values`` maps
+    field names to values as the column stores them (a foreign key by its ``…_id`` name and
+    a primary key)."""
+    if not pks or not values:
+        raise ValueError("Rien à mettre à jour.")
     meta = model._meta
     quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in values]
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    assignments, params = [], []
+    for name, value in values.items():
+        target = meta.get_field(name)
+        if target.is_relation and name != target.attname:
+            raise ValueError(f"Donnez la clé étrangère par sa colonne : {target.attname}.")
+        assignments.append(f"{quote(target.column)} = %s")
+        params.append(target.get_db_prep_save(value, connection))
     params += [meta.pk.get_db_prep_value(pk, connection) for pk in pks]
-    return (
-        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+    return Statement(
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
         f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
         params,
     )
@@ -54,21 +81,40 @@ def update_statement(model, pks, **values) -> tuple[str, list]:
 def insert_returning_pk(obj) -> None:
     """INSERT one unsaved instance and set its primary key (``RETURNING``: SQLite 3.35 and
     later, PostgreSQL)."""
-    sql, params = insert_statement([obj], returning_pk=True)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    statement = insert_statement([obj])
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"{statement.sql} RETURNING {connection.ops.quote_name(obj._meta.pk.column)}",
+            statement.params,
+        )
         obj.pk = cursor.fetchone()[0]
+    _saved(statement)
 
 
-def execute(statements: list[tuple[str, list]]) -> None:
-    """Run ``statements`` in order: in one round trip on PostgreSQL (psycopg's client-side
-    binding, Django's default, sends several statements in one query), one by one elsewhere."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+def execute(statements: list[Statement]) -> None:
+    """Run ``statements`` in order, all or nothing (in the current transaction, or in one of
+    their own): in one round trip where the driver allows it (psycopg's client-side binding,
+    Django's default on PostgreSQL, sends several statements in one query), one by one
+    elsewhere (SQLite, or server-side binding)."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and _binds_client_side(cursor):
             cursor.execute(
-                "; ".join(sql for sql, _ in statements),
-                [param for _, params in statements for param in params],
+                "; ".join(s.sql for s in statements), [p for s in statements for p in s.params]
             )
         else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+            for statement in statements:
+                cursor.execute(statement.sql, statement.params)
+    for statement in statements:
+        _saved(statement)
+
+
+def _saved(statement: Statement) -> None:
+    for obj in statement.writes:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _binds_client_side(cursor) -> bool:
+    from psycopg import ClientCursor
+
+    return isinstance(cursor.cursor, ClientCursor)

@@ -16,8 +16,12 @@ from django.conf import settings
 
 
 def _subkey(label: bytes) -> bytes:
-    master = settings.PASSNUM_CODES_KEY.encode()
-    return hmac.new(master, b"passnum/" + label, hashlib.sha256).digest()
+    return _derive(settings.PASSNUM_CODES_KEY, label)
+
+
+@lru_cache(maxsize=8)
+def _derive(master: str, label: bytes) -> bytes:
+    return hmac.new(master.encode(), b"passnum/" + label, hashlib.sha256).digest()
 
 
 @lru_cache(maxsize=4)

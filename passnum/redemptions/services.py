@@ -42,6 +42,7 @@ MAX_CODES = 50
 GRACE_DAYS = 30
 UNDO_WINDOW = datetime.timedelta(hours=48)
 REASON_MAX = 2000
+SERVICES = tuple(Service.values)  # in the referential's order
 
 
 def ensure_may_redeem(actor) -> None:
@@ -72,7 +73,7 @@ def _pk(value):
 
 def _clean_services(services) -> list[str]:
     chosen = list(dict.fromkeys(services or []))
-    unknown = [s for s in chosen if s not in Service.values]
+    unknown = [s for s in chosen if s not in SERVICES]
     if unknown:
         raise InvalidInput(
             f"Service(s) inconnu(s) : {', '.join(map(str, unknown))}.",
@@ -125,7 +126,7 @@ def _clean_session(
         place = Place.objects.filter(pk=_pk(place), organisation=actor.organisation).first()
         if place is None:
             raise NotFound("Lieu introuvable parmi ceux de votre structure.", field="place")
-    ordered = [s for s in Service.values if s in services]
+    ordered = [s for s in SERVICES if s in services]
     return ordered, path, place
 
 
@@ -306,15 +307,39 @@ def _lock_passes(programme, digests) -> list[Pass]:
         return []
     lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
     marks = ", ".join(["%s"] * len(digests))
-    return list(
-        Pass.objects.raw(
-            "SELECT p.id, p.programme_id, p.serial, p.code_digest, p.status, p.expires_on, "
-            "p.value_cents, p.checkbook_id, c.issued_on "
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(f'p.{name}' for name in LOCKED_FIELDS)}, c.issued_on "
             "FROM passes_pass p LEFT JOIN passes_checkbook c ON c.id = p.checkbook_id "
             f"WHERE p.programme_id = %s AND p.code_digest IN ({marks}) ORDER BY p.id{lock}",
             [programme.pk, *digests],
         )
-    )
+        rows = cursor.fetchall()
+    passes = []
+    for *values, issued_on in rows:
+        pass_ = Pass.from_db(connection.alias, LOCKED_FIELDS, values)
+        pass_.issued_on = issued_on
+        passes.append(pass_)
+    return passes
+
+
+# What a redemption reads of a pass, in the model's order (``Model.from_db``); the other
+# fields are deferred.
+LOCKED_FIELDS = tuple(
+    f.attname
+    for f in Pass._meta.concrete_fields
+    if f.attname
+    in {
+        "id",
+        "programme_id",
+        "serial",
+        "code_digest",
+        "status",
+        "expires_on",
+        "value_cents",
+        "checkbook_id",
+    }
+)
 
 
 def _check_hours(good: dict, bad: dict, texts, duration_minutes: int) -> None:

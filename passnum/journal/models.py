@@ -46,6 +46,7 @@ class JournalEntry(models.Model):
         related_name="+",
         verbose_name="par",
         help_text="Vide pour une commande ou une tâche planifiée.",
+        db_index=False,  # the journal is read by subject and by programme, not by user
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -54,6 +55,7 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name="pour la structure",
+        db_index=False,
     )
     subject_type = models.CharField("objet", max_length=20, choices=SubjectType.choices)
     subject_id = models.PositiveBigIntegerField("identifiant de l'objet")

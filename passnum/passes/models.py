@@ -71,14 +71,18 @@ class Pass(models.Model):
     code, ``code_encrypted`` lets the checkbook be reprinted. See ``keys.py``.
     """
 
+    # Indexes are kept to what is queried (every redemption updates each of them): the
+    # programme by ``pass_programme_status``, serial and digest by their unique constraints
+    # (a constraint, not ``unique=True``, so PostgreSQL gets no LIKE index it would never use).
     programme = models.ForeignKey(
         "programmes.Programme",
         on_delete=models.PROTECT,
         related_name="passes",
         verbose_name="programme",
+        db_index=False,
     )
-    serial = models.CharField("numéro de série", max_length=40, unique=True)
-    code_digest = models.CharField("empreinte du code", max_length=64, unique=True, editable=False)
+    serial = models.CharField("numéro de série", max_length=40)
+    code_digest = models.CharField("empreinte du code", max_length=64, editable=False)
     code_encrypted = models.TextField("code chiffré", editable=False)
     value_cents = models.PositiveIntegerField("valeur faciale (centimes)")
     status = models.CharField(
@@ -118,6 +122,8 @@ class Pass(models.Model):
         ordering = ["serial"]
         indexes = [models.Index(fields=["programme", "status"], name="pass_programme_status")]
         constraints = [
+            models.UniqueConstraint(fields=["serial"], name="pass_serial_unique"),
+            models.UniqueConstraint(fields=["code_digest"], name="pass_code_digest_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=PassStatus.values), name="pass_status_valid"
             ),

@@ -36,6 +36,7 @@ class Session(models.Model):
         blank=True,
         related_name="sessions",
         verbose_name="lieu",
+        db_index=False,  # never queried by place: one index less for each redemption to update
     )
     date = models.DateField("date de la séance")
     duration_minutes = models.PositiveSmallIntegerField("durée (minutes)")
@@ -46,6 +47,7 @@ class Session(models.Model):
         blank=True,
         related_name="sessions",
         verbose_name="parcours",
+        db_index=False,
     )
     services = models.JSONField("services", default=list)
     place_type = models.CharField("lieu de la séance", max_length=20, choices=PlaceType.choices)
@@ -54,7 +56,7 @@ class Session(models.Model):
     )
     created_at = models.DateTimeField("déclarée le", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     undone_at = models.DateTimeField("annulée le", null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -63,6 +65,7 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

@@ -13,7 +13,7 @@ generated field or non-automatic primary key (no model written here has one).
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 
 @dataclass
@@ -32,6 +32,7 @@ def insert_statement(objs) -> Statement:
     """
     if not objs:
         raise ValueError("Rien à insérer.")
+    connection = _connection()
     model = type(objs[0])
     meta = model._meta
     if meta.pk.db_returning is False or any(
@@ -61,6 +62,7 @@ def update_statement(model, pks, **values) -> Statement:
     a primary key)."""
     if not pks or not values:
         raise ValueError("Rien à mettre à jour.")
+    connection = _connection()
     meta = model._meta
     quote = connection.ops.quote_name
     assignments, params = [], []
@@ -82,6 +84,7 @@ def insert_returning_pk(obj) -> None:
     """INSERT one unsaved instance and set its primary key (``RETURNING``: SQLite 3.35 and
     later, PostgreSQL)."""
     statement = insert_statement([obj])
+    connection = _connection()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"{statement.sql} RETURNING {connection.ops.quote_name(obj._meta.pk.column)}",
@@ -96,6 +99,7 @@ def execute(statements: list[Statement]) -> None:
     their own): in one round trip where the driver allows it (psycopg's client-side binding,
     Django's default on PostgreSQL, sends several statements in one query), one by one
     elsewhere (SQLite, or server-side binding)."""
+    connection = _connection()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and _binds_client_side(cursor):
             cursor.execute(
@@ -108,10 +112,16 @@ def execute(statements: list[Statement]) -> None:
         _saved(statement)
 
 
+def _connection():
+    """The database wrapper itself: ``django.db.connection`` is a proxy that looks the wrapper
+    up (a thread-local) at each use, and values are prepared a few dozen times per statement."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _saved(statement: Statement) -> None:
     for obj in statement.writes:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = DEFAULT_DB_ALIAS
 
 
 def _binds_client_side(cursor) -> bool:

@@ -6,8 +6,8 @@ from .models import JournalEntry, subject_type_of
 def _entry(actor, obj, action, before="", after="", reason="", data=None):
     return JournalEntry(
         programme_id=obj.programme_id,
-        user=actor.user if actor is not None else None,
-        organisation=actor.organisation if actor is not None else None,
+        user_id=actor.user.pk if actor is not None else None,
+        organisation_id=actor.organisation.pk if actor is not None else None,
         subject_type=subject_type_of(obj),
         subject_id=obj.pk,
         action=action,

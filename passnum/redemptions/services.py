@@ -373,7 +373,8 @@ def _record(actor, passes, fields) -> Session:
     )
     sql.insert_returning_pk(session)
     redemptions = [
-        Redemption(programme=actor.programme, session=session, pass_obj=p) for p in passes
+        Redemption(programme_id=session.programme_id, session_id=session.pk, pass_obj_id=p.pk)
+        for p in passes
     ]
     for pass_ in passes:
         pass_.status = PassStatus.REDEEMED

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passnum.journal.models import JournalEntry
@@ -286,3 +288,27 @@ def test_codes_are_bounded_in_length_and_number(provider_api, book):
     many = post(client, body([f"CODE{i}" for i in range(51)]))
     assert many.status_code == 422
     assert many.json()["code"] == "invalid_input"
+
+
+def test_a_redemption_costs_a_fixed_number_of_queries(provider_api, book, programme):
+    """The hottest request of the API: the token (with the member, organisation, programme and
+    accreditation), the passes found and locked in one query, the session, then the
+    redemptions, the passes' status and the journal (one round trip on PostgreSQL, three
+    statements on SQLite), however many passes are given; no throttle query for an accepted
+    redemption."""
+    client, _ = provider_api
+
+    def statements(codes_):
+        with CaptureQueriesContext(connection) as captured:
+            response = post(client, body(codes_))
+        assert response.status_code == 201, response.json()
+        return [
+            q["sql"].split()[0]
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+
+    writes = ["INSERT"] if connection.vendor == "postgresql" else ["INSERT", "UPDATE", "INSERT"]
+    expected = ["SELECT", "SELECT", "INSERT", *writes]
+    assert statements([book[0][1]]) == expected
+    assert statements([code for _, code in book[1:5]]) == expected

@@ -25,7 +25,8 @@ class Statement:
 
 
 def insert_statement(objs) -> Statement:
-    """The INSERT of the unsaved instances ``objs`` (of one model) in one statement.
+    """The INSERT of the unsaved instances ``objs`` (of one model) in one statement, with
+    their primary keys if they have them.
 
     As in ``bulk_create``, a related object must have been saved before (``ValueError``
     otherwise), and one saved after it was assigned is taken with its new key.
@@ -42,7 +43,12 @@ def insert_statement(objs) -> Statement:
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
     quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    # The primary key is written when the instances have one (a key reserved beforehand),
+    # else the database gives it.
+    with_pk = objs[0].pk is not None
+    if any((obj.pk is not None) != with_pk for obj in objs):
+        raise ValueError("Toutes les lignes ou aucune doivent avoir leur clé.")
+    fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return Statement(
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "

@@ -260,7 +260,8 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
     pass_ids = {}  # position → pk of a pass of the actor's programme
     try:
         with transaction.atomic():
-            locked = {p.pk: p for p in _lock_passes(actor.programme, list(digests))}
+            found, session_pk = _lock_passes(actor.programme, list(digests))
+            locked = {p.pk: p for p in found}
             for pass_ in locked.values():
                 pass_ids[digests[pass_.code_digest]] = pass_.pk
             for index in digests.values():
@@ -278,7 +279,7 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
             if bad:
                 raise RedemptionRefused.of([bad[i] for i in sorted(bad)])
             passes = [good[i] for i in sorted(good)]
-            return _record(actor, passes, fields)
+            return _record(actor, passes, fields, session_pk)
     except IntegrityError as exc:
         # A concurrent request redeemed one of these passes first (the partial unique
         # constraint): refuse those passes, as the locks would have.
@@ -297,30 +298,42 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
         raise RedemptionRefused.of(taken) from exc
 
 
-def _lock_passes(programme, digests) -> list[Pass]:
+def _lock_passes(programme, digests) -> tuple[list[Pass], int | None]:
     """The programme's passes with these code digests, each with its checkbook's
     ``issued_on``, locked (PostgreSQL: ``FOR UPDATE``; SQLite locks the whole base for the
     transaction) in primary-key order, so that two requests sharing passes cannot deadlock.
     Another programme's pass is not found. One query, written out: it is the hottest of the API
-    (see ``passnum.common.sql``)."""
+    (see ``passnum.common.sql``).
+
+    On PostgreSQL, the same query reserves the key of the session to come (``nextval``, once),
+    so that all the writes go in one round trip; elsewhere the key is ``None``."""
     if not digests:
-        return []
-    lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
+        return [], None
+    postgresql = connection.vendor == "postgresql"
+    reserve = (
+        ", (SELECT nextval(pg_get_serial_sequence('redemptions_session', 'id')))"
+        if postgresql
+        else ""
+    )
+    lock = " FOR UPDATE OF p" if postgresql else ""
     marks = ", ".join(["%s"] * len(digests))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(f'p.{name}' for name in LOCKED_FIELDS)}, c.issued_on "
+            f"SELECT {', '.join(f'p.{name}' for name in LOCKED_FIELDS)}, c.issued_on{reserve} "
             "FROM passes_pass p LEFT JOIN passes_checkbook c ON c.id = p.checkbook_id "
             f"WHERE p.programme_id = %s AND p.code_digest IN ({marks}) ORDER BY p.id{lock}",
             [programme.pk, *digests],
         )
         rows = cursor.fetchall()
-    passes = []
-    for *values, issued_on in rows:
-        pass_ = Pass.from_db(connection.alias, LOCKED_FIELDS, values)
-        pass_.issued_on = issued_on
+    passes, session_pk = [], None
+    width = len(LOCKED_FIELDS)
+    for row in rows:
+        pass_ = Pass.from_db(connection.alias, LOCKED_FIELDS, row[:width])
+        pass_.issued_on = row[width]
+        if postgresql:
+            session_pk = row[width + 1]
         passes.append(pass_)
-    return passes
+    return passes, session_pk
 
 
 # What a redemption reads of a pass, in the model's order (``Model.from_db``); the other
@@ -361,17 +374,23 @@ def _check_hours(good: dict, bad: dict, texts, duration_minutes: int) -> None:
             del good[index]
 
 
-def _record(actor, passes, fields) -> Session:
-    """Write the session, then its redemptions, the passes' new status and the journal: four
-    statements in two round trips (``passnum.common.sql``), for this hottest path of the API."""
+def _record(actor, passes, fields, session_pk=None) -> Session:
+    """Write the session, its redemptions, the passes' new status and the journal: four
+    statements (``passnum.common.sql``) in one round trip when the session's key was reserved
+    (PostgreSQL), else the session first, for this hottest path of the API."""
     now = timezone.now()
     session = Session(
+        pk=session_pk,
         programme=actor.programme,
         organisation=actor.organisation,
         created_by=actor.user,
         **fields,
     )
-    sql.insert_returning_pk(session)
+    statements = []
+    if session_pk is None:
+        sql.insert_returning_pk(session)
+    else:
+        statements.append(sql.insert_statement([session]))
     redemptions = [
         Redemption(programme_id=session.programme_id, session_id=session.pk, pass_obj_id=p.pk)
         for p in passes
@@ -409,6 +428,7 @@ def _record(actor, passes, fields) -> Session:
     )
     sql.execute(
         [
+            *statements,
             sql.insert_statement(redemptions),
             sql.update_statement(
                 Pass, [p.pk for p in passes], status=PassStatus.REDEEMED, updated_at=now

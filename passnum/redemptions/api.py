@@ -125,8 +125,9 @@ def _item(session, serials) -> dict:
         "`cancelled` ou `not_assigned`, 410 `expired` ou `after_end_date`, 422 "
         "`malformed_code`, `duplicate_code`, `before_prescription` ou `too_many_passes`. "
         "403 `not_accredited` pour une structure non habilitée ou suspendue ; 422 "
-        "`date_in_future`, `invalid_duration`, `services_required` ; 429 après trop de codes "
-        "erronés."
+        "`date_in_future`, `invalid_duration`, `services_required` ; 429 au lieu d'un refus "
+        "après trop de codes erronés (20 par membre, 60 par structure en 15 minutes), un "
+        "encaissement de pass valides restant accepté."
     ),
 )
 def create_redemption(request, payload: RedemptionIn):

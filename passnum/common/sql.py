@@ -14,6 +14,7 @@ generated field or non-automatic primary key (no model written here has one).
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from psycopg import ClientCursor
 
 
 @dataclass
@@ -131,6 +132,4 @@ def _saved(statement: Statement) -> None:
 
 
 def _binds_client_side(cursor) -> bool:
-    from psycopg import ClientCursor
-
     return isinstance(cursor.cursor, ClientCursor)

@@ -66,10 +66,9 @@ def nearest_places(
 
 
 def is_accredited(organisation) -> bool:
-    """Whether a provider organisation may redeem passes now (one query)."""
-    return Accreditation.objects.filter(
-        organisation=organisation, status=AccreditationStatus.ACCREDITED
-    ).exists()
+    """Whether a provider organisation may redeem passes now, read from the database (one
+    query); a redemption reads it with the actor instead (``accreditation_status_as_loaded``)."""
+    return accreditation_status(organisation) == AccreditationStatus.ACCREDITED
 
 
 # Accreditation pages

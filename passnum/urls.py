@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from passnum.api.main import api, unknown_endpoint
-from passnum.www import views as www_views
+from passnum.www.pages import views as www_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -13,9 +13,9 @@ urlpatterns = [
     path("", include("passnum.www.urls")),
 ]
 
-handler403 = "passnum.www.views.permission_denied"
-handler404 = "passnum.www.views.page_not_found"
-handler500 = "passnum.www.views.server_error"
+handler403 = "passnum.www.pages.views.permission_denied"
+handler404 = "passnum.www.pages.views.page_not_found"
+handler500 = "passnum.www.pages.views.server_error"
 
 admin.site.site_header = "passnum — administration"
 admin.site.site_title = "passnum"

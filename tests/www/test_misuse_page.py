@@ -13,7 +13,6 @@ from passnum.referrals.services import prescribe
 from tests.factories import OrganisationFactory, ReferralFactory
 from tests.reporting.factories import redeem_directly
 
-pytestmark = pytest.mark.urls("tests.reporting.misuse_urls")
 Kind = OrganisationKind
 SIRET = "13002526500013"
 

@@ -269,7 +269,7 @@ def test_404_page_in_french(client, db):
 
 @override_settings(DEBUG=False)
 def test_500_page_in_french(db):
-    from passnum.www.views import server_error
+    from passnum.www.pages.views import server_error
 
     request = Client().get("/").wsgi_request
     response = server_error(request)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import providers_views as views
+from . import views
 
 urlpatterns = [
     path("espace/habilitation/", views.provider_accreditation, name="provider_accreditation"),
@@ -36,7 +36,4 @@ urlpatterns = [
         views.provider_decide,
         name="provider_decide",
     ),
-    path("espace/parcours/", views.paths, name="paths"),
-    path("espace/parcours/nouveau/", views.path_new, name="path_new"),
-    path("espace/parcours/<int:path_id>/", views.path_edit, name="path_edit"),
 ]

@@ -7,7 +7,7 @@ from passnum.common.formats import percent
 from passnum.organisations.permissions import Capability, can
 from passnum.reporting.selectors import self_referred_redemptions
 
-from .views import actor_required
+from ..shared.decorators import actor_required
 
 
 @actor_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import redemptions_views
+from . import views as redemptions_views
 
 urlpatterns = [
     path("espace/encaisser/", redemptions_views.redeem_passes, name="redeem"),

@@ -5,12 +5,10 @@ worth now, and never shows who it belongs to. « Où utiliser mes pass »
 (``/ou-utiliser-mes-pass/``) lists the accredited places nearest to a commune.
 """
 
-from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from ipware import get_client_ip
 
 from passnum.common.exceptions import TooManyRequests
 from passnum.common.formats import kilometres
@@ -24,7 +22,8 @@ from passnum.programmes.selectors import programme_for
 from passnum.providers.selectors import nearest_places
 from passnum.referential.enums import Service
 
-from .public_forms import CheckPassForm, WhereForm
+from ..shared.client import client_ip
+from .forms import CheckPassForm, WhereForm
 
 PLACES_SHOWN = 20
 
@@ -32,21 +31,6 @@ UNKNOWN_CODE_HINT = (
     "Vérifiez chaque caractère du code imprimé sur le pass ; en cas de doute, adressez-vous "
     "à la structure qui vous a orienté."
 )
-
-
-def client_ip(request) -> str:
-    """The visitor's address, found as django-axes finds it for the logins (same settings:
-    ``PROXY_COUNT`` and the ``AXES_IPWARE_*`` defaults); ``REMOTE_ADDR`` otherwise."""
-    ip, _routable = get_client_ip(
-        request,
-        proxy_order=getattr(settings, "AXES_IPWARE_PROXY_ORDER", "left-most"),
-        proxy_count=getattr(settings, "AXES_IPWARE_PROXY_COUNT", None),
-        proxy_trusted_ips=getattr(settings, "AXES_IPWARE_PROXY_TRUSTED_IPS", None),
-        request_header_order=getattr(
-            settings, "AXES_IPWARE_META_PRECEDENCE_ORDER", ("REMOTE_ADDR",)
-        ),
-    )
-    return ip or request.META.get("REMOTE_ADDR") or "inconnue"
 
 
 @never_cache

@@ -12,49 +12,9 @@ from passnum.referential.enums import Public, Service
 from passnum.referrals.enums import ReferralStatus
 from passnum.territories.forms import CommuneField
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+from ..shared.fields import ServiceCharField, ServiceMultipleChoiceField, date_field
+
 NEW_PERSON = "autre"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class CheckedByService:
-    """A field the page shows as required, whose emptiness the service checks and explains
-    (its message is then attached to the field): the form only parses."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=True, **kwargs)
-
-    def validate(self, value):
-        if value in self.empty_values:
-            return
-        super().validate(value)
-
-
-class ServiceCharField(CheckedByService, forms.CharField):
-    pass
-
-
-class ServiceMultipleChoiceField(CheckedByService, forms.MultipleChoiceField):
-    pass
-
-
-def date_field(label, **kwargs):
-    return forms.DateField(
-        label=label,
-        widget=DateInput(),
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "required": f"Indiquez la {label.lower()}.",
-            "invalid": f"La {label.lower()} n'est pas une date valide (jj/mm/aaaa).",
-        },
-        **kwargs,
-    )
 
 
 class ReferralForm(DsfrBaseForm):
@@ -163,23 +123,3 @@ class StatusFilterForm(DsfrBaseForm):
         choices=[("", "Tous les statuts"), *ReferralStatus.choices],
         error_messages={"invalid_choice": "Ce statut n'existe pas."},
     )
-
-
-class LostPassesForm(DsfrBaseForm):
-    """« Déclarer des pass perdus ou volés »: the unused passes of one checkbook."""
-
-    serials = ServiceMultipleChoiceField(
-        label="Pass perdus ou volés",
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Seuls les pass attribués et pas encore utilisés peuvent être remplacés.",
-        error_messages={"invalid_choice": "Ce pass n'est pas un pass inutilisé du chéquier."},
-    )
-    reason = ServiceCharField(
-        label="Motif",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Par exemple : chéquier perdu, pass volés.",
-    )
-
-    def __init__(self, *args, unused_serials, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["serials"].choices = [(s, s) for s in unused_serials]

@@ -11,7 +11,7 @@ from dsfr.forms import DsfrBaseForm
 from passnum.redemptions.models import PlaceType, SessionKind
 from passnum.referential.enums import Service
 
-from .referral_forms import ServiceCharField, date_field
+from ..shared.fields import ServiceCharField, date_field
 
 DEFAULT_CODE_FIELDS = 5
 MAX_CODE_FIELDS = 50

@@ -6,29 +6,26 @@ never cached.
 
 import segno
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.common.formats import kilometres
 from passnum.passes.documents import checkbook_document, checkbook_for
 from passnum.passes.enums import PassStatus
 from passnum.passes.services import cancel_and_replace, record_printing
 from passnum.referential.enums import Service
 
-from .referral_forms import LostPassesForm
-from .referrals_views import attach_error
-from .views import actor_required
+from ..shared.decorators import actor_required
+from ..shared.errors import attach_error, or_404
+from .forms import LostPassesForm
 
 
 def checkbook_or_404(actor, checkbook_id):
-    try:
-        return checkbook_for(actor, checkbook_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return or_404(checkbook_for, actor, checkbook_id)
 
 
 def qr_svg(code: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import statements_views as views
+from . import views
 
 urlpatterns = [
     path("espace/releves/", views.statement_list, name="statements"),

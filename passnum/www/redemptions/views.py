@@ -3,12 +3,11 @@ and its undo. The views parse the forms, call the redemption service and put its
 messages on the page — a refused code on its own field."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.common.formats import euros_with_cents
 from passnum.paths.models import Path
 from passnum.redemptions.exceptions import RedemptionRefused
@@ -16,9 +15,10 @@ from passnum.redemptions.selectors import redeemed_serials, session_for, session
 from passnum.redemptions.services import ensure_may_redeem, redeem, undo_deadline, undo_session
 from passnum.referential.enums import Service
 
-from .redemption_forms import RedeemForm, UndoForm, code_fields_count
-from .referrals_views import attach_error, names_a_field, page_of
-from .views import actor_required
+from ..shared.decorators import actor_required
+from ..shared.errors import attach_error, names_a_field, or_404
+from ..shared.pagination import page_of
+from .forms import RedeemForm, UndoForm, code_fields_count
 
 
 def duration_text(minutes: int) -> str:
@@ -151,10 +151,7 @@ def session_list(request):
 
 
 def session_or_404(actor, session_id):
-    try:
-        return session_for(actor, session_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return or_404(session_for, actor, session_id)
 
 
 def render_session(request, session, undo_form=None, status=200):

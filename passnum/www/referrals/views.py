@@ -4,17 +4,13 @@ The views parse the forms, call the services and selectors, and put their French
 the page (on the field they name, or as an alert); they never decide a rule themselves.
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from passnum.beneficiaries.selectors import possible_duplicates
 from passnum.beneficiaries.services import BeneficiaryData
-from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, can, ensure_can
 from passnum.passes.selectors import budget_for, ledger_of
@@ -23,52 +19,14 @@ from passnum.referrals.exceptions import PossibleDuplicate
 from passnum.referrals.selectors import referral_for, referrals_visible_to
 from passnum.referrals.services import OnDuplicate, prescribe, refer, reject, withdraw
 
-from .referral_forms import ReferralForm, RejectForm, StatusFilterForm, WithdrawForm
-from .views import actor_required
-
-PAGE_SIZE = 50
-
-
-def attach_error(form, exc: DomainError) -> None:
-    """Put a service's message on the field it names, or above the form."""
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
-def names_a_field(form, exc: DomainError) -> bool:
-    return exc.extra.get("field") in form.fields
-
-
-def page_of(request, items, *, extra_query: dict | None = None):
-    """One page of ``items`` (``?page=``) and the links of the DSFR pagination."""
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in (extra_query or {}).items() if v}
-
-    def url(number):
-        return "?" + urlencode({**query, "page": number})
-
-    last = page.paginator.num_pages
-    shown = sorted({1, last, *range(max(page.number - 2, 1), min(page.number + 2, last) + 1)})
-    links, previous = [], 0
-    for number in shown:
-        if number - previous > 1:
-            links.append({"number": None})
-        links.append({"number": number, "url": url(number), "current": number == page.number})
-        previous = number
-    return page, {
-        "links": links,
-        "first": url(1) if page.has_previous() else "",
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-        "last": url(last) if page.has_next() else "",
-    }
+from ..shared.decorators import actor_required
+from ..shared.errors import attach_error, names_a_field, or_404
+from ..shared.pagination import page_of
+from .forms import ReferralForm, RejectForm, StatusFilterForm, WithdrawForm
 
 
 def referral_or_404(actor, referral_id):
-    try:
-        return referral_for(actor, referral_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return or_404(referral_for, actor, referral_id)
 
 
 def person(referral) -> str:

@@ -7,15 +7,15 @@ messages on the field they name, or as an alert.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from schwifty import IBAN
 
-from passnum.common.exceptions import DomainError, NotAllowed, NotFound
+from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.paths.selectors import offers_by_place, path_for, paths_of
-from passnum.paths.services import offer_path, save_path, withdraw_path_offer
+from passnum.paths.services import offer_path, withdraw_path_offer
 from passnum.providers.exports import accredited_places_csv
 from passnum.providers.models import AccreditationStatus
 from passnum.providers.selectors import (
@@ -35,25 +35,17 @@ from passnum.providers.services import (
     save_place,
     submit_accreditation,
 )
-from passnum.referential.enums import Service
 
-from .provider_forms import (
+from ..shared.decorators import actor_required
+from ..shared.errors import attach_error, names_a_field, or_404
+from ..shared.pagination import page_of
+from .forms import (
     BankDetailsForm,
     DecisionForm,
     OfferForm,
-    PathForm,
     PlaceForm,
     ProviderFilterForm,
 )
-from .referrals_views import attach_error, names_a_field, page_of
-from .views import actor_required
-
-
-def or_404(find, *args):
-    try:
-        return find(*args)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def formatted_iban(iban: str) -> str:
@@ -341,74 +333,3 @@ def provider_decide(request, organisation_id):
             f"« {accreditation.get_status_display().lower()} ».",
         )
     return redirect("www:provider_detail", organisation.pk)
-
-
-# « Parcours » (the operator)
-
-
-@actor_required
-def paths(request):
-    actor = request.actor
-    ensure_can(actor, Capability.MANAGE_FRAMEWORK)
-    found = list(paths_of(actor.programme))
-    for path in found:
-        path.service_labels = [Service(code).label for code in path.services]
-    return render(request, "www/paths/list.html", {"title": "Parcours", "paths": found})
-
-
-def _path_page(request, path=None):
-    actor = request.actor
-    rows = len(path.modules.all()) if path is not None else 0
-    initial = PathForm.initial_of(path) if path is not None else {"is_active": True}
-    form = PathForm(request.POST or None, initial=initial, rows=rows)
-    modules_error = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = save_path(
-                actor,
-                path,
-                name=data["name"],
-                description=data["description"],
-                services=data["services"],
-                target_publics=data["target_publics"],
-                modules=form.modules(),
-                is_active=data["is_active"],
-            )
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            if exc.extra.get("field") == "modules":
-                modules_error = exc.message
-                form.add_error(None, exc.message)
-            else:
-                attach_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Parcours « {saved.name} » {'créé' if path is None else 'enregistré'} "
-                f"({saved.total_hours} h).",
-            )
-            return redirect("www:paths")
-    return render(
-        request,
-        "www/paths/form.html",
-        {
-            "title": "Nouveau parcours" if path is None else f"Modifier « {path.name} »",
-            "form": form,
-            "path": path,
-            "modules_error": modules_error,
-        },
-    )
-
-
-@actor_required
-def path_new(request):
-    ensure_can(request.actor, Capability.MANAGE_FRAMEWORK)
-    return _path_page(request)
-
-
-@actor_required
-def path_edit(request, path_id):
-    ensure_can(request.actor, Capability.MANAGE_FRAMEWORK)
-    return _path_page(request, or_404(path_for, request.actor, path_id))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("espace/", views.dashboard, name="dashboard"),
+    path("espace/programme/", views.programme, name="programme"),
+]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from passnum.api.main import api, unknown_endpoint
+from passnum.api_v1 import api, unknown_endpoint
 from passnum.www.pages import views as www_views
 
 urlpatterns = [

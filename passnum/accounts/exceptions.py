@@ -1,7 +1,7 @@
-from passnum.common.exceptions import DomainError, TooManyRequests
+from passnum.common.exceptions import NotAuthenticated, TooManyRequests
 
 
-class InvalidCredentials(DomainError):
+class InvalidCredentials(NotAuthenticated):
     code = "invalid_credentials"
     message = "Identifiant ou mot de passe incorrect."
 

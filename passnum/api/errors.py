@@ -5,13 +5,13 @@ import logging
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from passnum.accounts.exceptions import InvalidCredentials
 from passnum.common.exceptions import (
     Conflict,
     DomainError,
     Gone,
     InvalidInput,
     NotAllowed,
+    NotAuthenticated,
     NotFound,
     TooManyRequests,
 )
@@ -19,7 +19,7 @@ from passnum.common.exceptions import (
 logger = logging.getLogger(__name__)
 
 STATUS_BY_KIND = [
-    (InvalidCredentials, 401),
+    (NotAuthenticated, 401),
     (TooManyRequests, 429),
     (NotAllowed, 403),
     (NotFound, 404),

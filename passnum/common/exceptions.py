@@ -18,6 +18,13 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class NotAuthenticated(DomainError):
+    """Who asks is not known: wrong credentials, or no valid token (HTTP 401)."""
+
+    code = "not_authenticated"
+    message = "Authentification requise."
+
+
 class NotAllowed(DomainError):
     """The actor's role or organisation may not do this (HTTP 403)."""
 

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from passnum.common.exceptions import Conflict
 from passnum.journal.services import record_many
+from passnum.programmes.services import lock_programme
 
 from . import codes, keys
 from .enums import PassSource, PassStatus
 from .exceptions import DeliveryFileInvalid
 from .models import Pass
-from .services import ensure_budget_buys, lock_programme
+from .services import ensure_budget_buys
 
 COLUMNS = {
     "serial": ("serial", "numero_serie", "numéro de série", "numero", "serie"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from passnum.common.exceptions import Conflict, InvalidInput
 from passnum.journal.services import record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
-from passnum.programmes.models import Programme
+from passnum.programmes.services import lock_programme
 
 from . import codes, keys
 from .enums import IN_LEDGER, PassSource, PassStatus
@@ -21,11 +21,6 @@ from .models import Checkbook, Pass
 from .selectors import budget_for, ledger_of
 
 SERIAL_DIGITS = 6
-
-
-def lock_programme(programme) -> Programme:
-    """Lock the programme's row: budget, stock and numbering change one at a time."""
-    return Programme.objects.select_for_update().get(pk=programme.pk)
 
 
 def serial_prefix(programme, today: datetime.date) -> str:

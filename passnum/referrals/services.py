@@ -15,7 +15,8 @@ from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
 from passnum.journal.services import record
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.models import Checkbook
-from passnum.passes.services import assign_checkbook, lock_programme
+from passnum.passes.services import assign_checkbook
+from passnum.programmes.services import lock_programme
 from passnum.referential.enums import Public, Service, tier_of
 
 from .enums import ReferralStatus

@@ -19,7 +19,8 @@ from passnum.passes.pdf import markup
 from passnum.providers.models import BankDetails
 
 from .models import StatementStatus
-from .selectors import month_label, statement_lines
+from .periods import month_label, statement_number
+from .selectors import statement_lines
 
 CSV_HEADER = ["Numéro de série", "Date de la séance", "Durée (min)", "Services", "Montant (€)"]
 BLUE = colors.HexColor("#000091")
@@ -30,10 +31,6 @@ def euros_plain(cents: int) -> str:
     """1050 → « 10,50 » (a spreadsheet number in French notation)."""
     units, rest = divmod(int(cents), 100)
     return f"{units},{rest:02d}"
-
-
-def statement_number(statement) -> str:
-    return f"{statement.period:%Y%m}-{statement.pk}"
 
 
 def masked_iban(iban: str) -> str:

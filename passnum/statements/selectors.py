@@ -17,27 +17,7 @@ from passnum.redemptions.models import Redemption
 from passnum.referential.enums import Service
 
 from .models import Statement, StatementStatus
-from .services import parse_period
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def month_label(period: datetime.date) -> str:
-    """1 March 2026 → « mars 2026 »."""
-    return f"{MONTHS[period.month - 1]} {period.year}"
+from .periods import parse_period
 
 
 def with_totals(statements):

@@ -3,10 +3,6 @@
 Each change is one transaction, locks the rows it reads to decide, and is journaled.
 """
 
-import calendar
-import datetime
-import re
-
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -17,38 +13,23 @@ from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
-from passnum.passes.services import lock_programme
+from passnum.programmes.services import lock_programme
 from passnum.providers.models import BankDetails
 from passnum.redemptions.models import Redemption
 
 from .exceptions import (
     AlreadyExported,
     EmptyStatement,
-    InvalidPeriod,
     NoBankDetails,
     NotDraft,
     NotValidated,
     PeriodInFuture,
 )
 from .models import Statement, StatementStatus
+from .periods import last_day_of, parse_period, statement_number
+from .sepa import sepa_credit_transfer
 
-PERIOD_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 REFERENCE_MAX = 140
-
-
-def parse_period(value) -> datetime.date:
-    """« 2026-03 » → 1 March 2026; anything else is ``invalid_period`` (422)."""
-    found = PERIOD_RE.match(str(value or "").strip())
-    if not found:
-        raise InvalidPeriod(field="period")
-    year, month = int(found.group(1)), int(found.group(2))
-    if not (1 <= month <= 12 and year >= 2000):
-        raise InvalidPeriod(field="period")
-    return datetime.date(year, month, 1)
-
-
-def last_day_of(period: datetime.date) -> datetime.date:
-    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
 
 
 def _statement_passes(statement):
@@ -264,9 +245,6 @@ def export_sepa(actor, statements, execution_date, *, reexport_reason: str = "")
     A statement already exported is refused (the treasurer would pay it twice) unless the
     operator gives the reason for exporting it again; each export is journaled.
     """
-    from .documents import statement_number  # documents → selectors → services
-    from .sepa import sepa_credit_transfer
-
     ensure_can(actor, Capability.MANAGE_STATEMENTS, programme=actor.programme)
     reexport_reason = (reexport_reason or "").strip()
     with transaction.atomic():

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from passnum.journal.models import JournalEntry
 from passnum.organisations.enums import OrganisationKind
-from passnum.passes.daily import expire_passes, queue_reminders, send_reminders
 from passnum.passes.enums import PassStatus
 from passnum.passes.exceptions import StockLimitExceeded
+from passnum.passes.expiry import expire_passes
 from passnum.passes.models import Pass, Reminder, ReminderRecipient
+from passnum.passes.reminders import queue_reminders, send_reminders
 from passnum.passes.selectors import budget_for, ledger_of
 from passnum.passes.services import ensure_budget_buys, generate_passes
 from passnum.referrals.services import prescribe
@@ -283,7 +284,7 @@ def test_a_failed_sending_stays_queued_and_the_others_go_on(
         return real_send(message, *args, **kwargs)
 
     monkeypatch.setattr(EmailMessage, "send", send)
-    with caplog.at_level(logging.ERROR, logger="passnum.passes.daily"):
+    with caplog.at_level(logging.ERROR, logger="passnum.passes.reminders"):
         result = send_reminders(timezone.now())
 
     assert (result.sent, result.failed) == (1, 1)

@@ -13,7 +13,8 @@ from passnum.common.exceptions import Conflict, InvalidInput
 from passnum.organisations.enums import OrganisationKind
 from passnum.providers.models import BankDetails
 from passnum.statements.documents import masked_iban, statement_csv, statement_pdf
-from passnum.statements.selectors import month_label, statement_for
+from passnum.statements.periods import month_label
+from passnum.statements.selectors import statement_for
 from passnum.statements.sepa import sepa_credit_transfer
 from passnum.statements.services import generate_statements, pay_statement, validate_statement
 

@@ -13,8 +13,8 @@ from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
+from passnum.statements.periods import month_label
 from passnum.statements.selectors import (
-    month_label,
     reconcile,
     statement_for,
     statement_lines,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes.models import Pass
 from passnum.statements.models import Statement, StatementStatus
-from passnum.statements.selectors import month_label
+from passnum.statements.periods import month_label
 from passnum.statements.services import generate_statements, validate_statement
 from tests.factories import MembershipFactory
 from tests.statements.factories import (

@@ -7,9 +7,8 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from passnum.common.templatetags.passnum import euros
-from passnum.statements.documents import statement_number
 from passnum.statements.models import StatementStatus
-from passnum.statements.selectors import month_label
+from passnum.statements.periods import month_label, statement_number
 
 from ..shared.fields import ServiceCharField, date_field
 

@@ -18,10 +18,10 @@ from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.common.templatetags.passnum import euros
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, can, ensure_can
-from passnum.statements.documents import statement_csv, statement_number, statement_pdf
+from passnum.statements.documents import statement_csv, statement_pdf
 from passnum.statements.models import StatementStatus
+from passnum.statements.periods import month_label, statement_number
 from passnum.statements.selectors import (
-    month_label,
     statement_for,
     statement_lines,
     statements_visible_to,

@@ -5,7 +5,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from passnum.passes.daily import expire_passes, queue_reminders, send_reminders
+from passnum.passes.expiry import expire_passes
+from passnum.passes.reminders import queue_reminders, send_reminders
 
 
 def plural(count: int, singular: str, several: str) -> str:

@@ -1,17 +1,19 @@
+"""The API v1: every domain's router, assembled above the domains and the API kit."""
+
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from passnum.accounts.api import router as accounts_router
+from passnum.accounts.services import actor_for_token
+from passnum.api import errors
+from passnum.api.auth import BearerToken
 from passnum.passes.api import router as passes_router
 from passnum.redemptions.api import router as redemptions_router
 from passnum.referential.api import router as referential_router
 from passnum.referrals.api import router as referrals_router
 from passnum.reporting.api import router as reporting_router
 from passnum.statements.api import router as statements_router
-
-from . import errors
-from .auth import BearerToken
 
 
 class FrenchJSONRenderer(JSONRenderer):
@@ -26,7 +28,7 @@ api = NinjaAPI(
         "API du Pass numérique. Authentification : `POST /api/v1/auth/token` puis en-tête "
         '`Authorization: Bearer <jeton>`. Erreurs : `{"detail", "code"}`.'
     ),
-    auth=BearerToken(),
+    auth=BearerToken(resolve=actor_for_token),
     urls_namespace="api",
 )
 errors.install(api)

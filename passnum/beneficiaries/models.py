@@ -3,8 +3,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from passnum.common.text import normalise_name
+from passnum.journal.models import SubjectType, journal_subject
 
 
+@journal_subject(SubjectType.BENEFICIARY)
 class Beneficiary(models.Model):
     """A person oriented towards the Pass numérique: only the data the job needs."""
 

@@ -7,7 +7,9 @@ from .models import JournalEntry
 class JournalEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "subject_type", "subject_id", "action", "before", "after", "user"]
     list_filter = ["subject_type", "action"]
-    search_fields = ["=subject_id", "reason"]
+    search_fields = ["=subject_id"]
+    readonly_fields = ["reason"]
+    list_select_related = ["user"]
 
     def has_add_permission(self, request):
         return False

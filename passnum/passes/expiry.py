@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from passnum.journal.enums import Action
 from passnum.journal.services import record_many
 
 from .enums import PassStatus
@@ -50,7 +51,7 @@ def expire_passes(today: datetime.date) -> ExpiryResult:
         record_many(
             None,
             passes,
-            "expired",
+            Action.EXPIRED,
             before=PassStatus.ASSIGNED,
             after=PassStatus.EXPIRED,
             data={"reason": "end_date"},
@@ -69,7 +70,7 @@ def expire_passes(today: datetime.date) -> ExpiryResult:
         record_many(
             None,
             stale,
-            "expired",
+            Action.EXPIRED,
             before=PassStatus.AVAILABLE,
             after=PassStatus.EXPIRED,
             data={"reason": "stock_end_date"},

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from passnum.common.exceptions import Conflict
+from passnum.journal.enums import Action
 from passnum.journal.services import record_many
 from passnum.programmes.services import lock_programme
 
@@ -177,7 +178,7 @@ def import_passes(
                 "Un autre chargement de pass vient de prendre un de ces numéros ou codes : "
                 "relancez l'import."
             ) from exc
-        record_many(actor, passes, "imported", after=PassStatus.AVAILABLE, data=origin)
+        record_many(actor, passes, Action.IMPORTED, after=PassStatus.AVAILABLE, data=origin)
     return passes
 
 

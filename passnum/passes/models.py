@@ -3,6 +3,8 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
+from passnum.journal.models import SubjectType, journal_subject
+
 from .enums import PassSource, PassStatus
 
 
@@ -12,6 +14,7 @@ class CheckbookQuerySet(models.QuerySet):
         return self.filter(expires_on__gte=today, passes__status=PassStatus.ASSIGNED).distinct()
 
 
+@journal_subject(SubjectType.CHECKBOOK)
 class Checkbook(models.Model):
     """The passes prescribed to one person at once."""
 
@@ -64,6 +67,7 @@ class PassQuerySet(models.QuerySet):
         )
 
 
+@journal_subject(SubjectType.PASS)
 class Pass(models.Model):
     """One Pass numérique: one hour of training, worth ``value_cents``.
 

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from passnum.common.exceptions import Conflict, InvalidInput
+from passnum.journal.enums import Action
 from passnum.journal.services import record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.programmes.services import lock_programme
@@ -98,7 +99,7 @@ def generate_passes(
                 "Des numéros de série viennent d'être pris par une autre génération de pass : "
                 "relancez la commande."
             ) from exc
-        record_many(actor, passes, "generated", after=PassStatus.AVAILABLE, data=origin)
+        record_many(actor, passes, Action.GENERATED, after=PassStatus.AVAILABLE, data=origin)
     return passes
 
 
@@ -140,12 +141,12 @@ def assign_checkbook(actor, programme, beneficiary, *, today) -> Checkbook:
     record_many(
         actor,
         passes,
-        "assigned",
+        Action.ASSIGNED,
         before=PassStatus.AVAILABLE,
         after=PassStatus.ASSIGNED,
         data={"checkbook": checkbook.number},
     )
-    record(actor, checkbook, "issued", data={"passes": [p.serial for p in passes]})
+    record(actor, checkbook, Action.ISSUED, data={"passes": [p.serial for p in passes]})
     return checkbook
 
 
@@ -204,7 +205,7 @@ def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) ->
         record_many(
             actor,
             cancelled,
-            "cancelled",
+            Action.CANCELLED,
             before=PassStatus.ASSIGNED,
             after=PassStatus.CANCELLED,
             reason=reason,
@@ -213,7 +214,7 @@ def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) ->
             record(
                 actor,
                 new,
-                "issued_as_replacement",
+                Action.ISSUED_AS_REPLACEMENT,
                 after=PassStatus.ASSIGNED,
                 reason=reason,
                 data={"replaces": lost.serial, "checkbook": checkbook.number},
@@ -221,7 +222,7 @@ def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) ->
         record(
             actor,
             checkbook,
-            "passes_replaced",
+            Action.PASSES_REPLACED,
             reason=reason,
             data={"cancelled": serials, "replacements": [p.serial for p in replacements]},
         )
@@ -232,4 +233,4 @@ def record_printing(actor, checkbook, document_format: str) -> None:
     """Journal each printing of a checkbook (its codes are shown again)."""
     ensure_can(actor, Capability.PRINT_CHECKBOOK, programme=checkbook.programme)
     with transaction.atomic():
-        record(actor, checkbook, "printed", data={"format": document_format})
+        record(actor, checkbook, Action.PRINTED, data={"format": document_format})

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from passnum.journal.models import SubjectType, journal_subject
+
 
 class PlaceType(models.TextChoices):
     OWN_SITE = "own_site", "Dans les locaux de la structure"
@@ -16,6 +18,7 @@ class SessionKind(models.TextChoices):
     COLLECTIVE = "collective", "Collectif"
 
 
+@journal_subject(SubjectType.SESSION)
 class Session(models.Model):
     """A training session (séance / atelier), shaped like La Coop de la médiation numérique's
     activity record: date, duration in minutes, kind, place type, themes."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from passnum.common import sql
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
+from passnum.journal.enums import Action
 from passnum.journal.services import journal_entry, record, record_many
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
@@ -403,7 +404,7 @@ def _record(actor, passes, fields, session_pk=None) -> Session:
         journal_entry(
             actor,
             p,
-            "redeemed",
+            Action.REDEEMED,
             before=PassStatus.ASSIGNED,
             after=PassStatus.REDEEMED,
             data={"session": session.pk},
@@ -414,7 +415,7 @@ def _record(actor, passes, fields, session_pk=None) -> Session:
         journal_entry(
             actor,
             session,
-            "created",
+            Action.CREATED,
             data={
                 "date": session.date.isoformat(),
                 "duration_minutes": session.duration_minutes,
@@ -503,7 +504,7 @@ def undo_session(actor, session, reason: str, *, now=None, today=None) -> Sessio
             record_many(
                 actor,
                 group,
-                "redemption_undone",
+                Action.REDEMPTION_UNDONE,
                 before=PassStatus.REDEEMED,
                 after=status,
                 reason=reason,
@@ -512,7 +513,7 @@ def undo_session(actor, session, reason: str, *, now=None, today=None) -> Sessio
         record(
             actor,
             session,
-            "undone",
+            Action.UNDONE,
             reason=reason,
             data={"passes": [p.serial for p in passes]},
         )

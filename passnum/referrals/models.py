@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from passnum.journal.models import SubjectType, journal_subject
 from passnum.referential.enums import TIER_OUTSIDE_PRIORITY, Public, Service
 
 from .enums import ReferralStatus
@@ -16,6 +17,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(status=ReferralStatus.PENDING)
 
 
+@journal_subject(SubjectType.REFERRAL)
 class Referral(models.Model):
     """An orientation: an insertion actor asks the Département to prescribe a checkbook."""
 
@@ -116,6 +118,7 @@ class Referral(models.Model):
         return self.status == ReferralStatus.PENDING
 
 
+@journal_subject(SubjectType.PRESCRIPTION)
 class Prescription(models.Model):
     """The Département's decision to give a checkbook to the person of a referral."""
 

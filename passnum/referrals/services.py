@@ -12,6 +12,7 @@ from passnum.beneficiaries.services import (
     create_beneficiary,
 )
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
+from passnum.journal.enums import Action
 from passnum.journal.services import record
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.models import Checkbook
@@ -183,11 +184,11 @@ def refer(
                 tier=tier_of(publics),
             )
             if created:
-                record(actor, beneficiary, "created")
+                record(actor, beneficiary, Action.CREATED)
             record(
                 actor,
                 referral,
-                "created",
+                Action.CREATED,
                 after=ReferralStatus.PENDING,
                 data={
                     "declared_publics": declared,
@@ -247,14 +248,14 @@ def prescribe(actor, referral, *, today=None) -> Prescription:
         record(
             actor,
             referral,
-            "prescribed",
+            Action.PRESCRIBED,
             before=ReferralStatus.PENDING,
             after=ReferralStatus.PRESCRIBED,
         )
         record(
             actor,
             prescription,
-            "created",
+            Action.CREATED,
             data={"checkbook": checkbook.number, "expires_on": checkbook.expires_on.isoformat()},
         )
     return prescription
@@ -276,7 +277,7 @@ def reject(actor, referral, reason: str) -> Referral:
         record(
             actor,
             referral,
-            "rejected",
+            Action.REJECTED,
             before=ReferralStatus.PENDING,
             after=ReferralStatus.REJECTED,
             reason=reason,
@@ -296,7 +297,7 @@ def withdraw(actor, referral, reason: str = "") -> Referral:
         record(
             actor,
             referral,
-            "withdrawn",
+            Action.WITHDRAWN,
             before=ReferralStatus.PENDING,
             after=ReferralStatus.WITHDRAWN,
             reason=reason,

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from passnum.journal.models import SubjectType, journal_subject
+
 
 class StatementStatus(models.TextChoices):
     DRAFT = "draft", "Brouillon"
@@ -11,6 +13,7 @@ class StatementStatus(models.TextChoices):
     PAID = "paid", "Payé"
 
 
+@journal_subject(SubjectType.STATEMENT)
 class Statement(models.Model):
     """A provider's redeemed passes of a month, to be reimbursed. Its totals are read from its
     redemptions (the ledger), never typed."""

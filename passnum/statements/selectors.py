@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from passnum.common.exceptions import InvalidInput, NotFound
-from passnum.journal.models import JournalEntry, SubjectType
+from passnum.journal.models import Action, JournalEntry, SubjectType
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.enums import PassStatus
@@ -141,7 +141,7 @@ def reconcile(programme) -> Reconciliation:
     )
     entries = dict(
         JournalEntry.objects.filter(
-            programme=programme, subject_type=SubjectType.PASS, action="reimbursed"
+            programme=programme, subject_type=SubjectType.PASS, action=Action.REIMBURSED
         )
         .order_by()
         .values("subject_id")

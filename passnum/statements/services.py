@@ -8,6 +8,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from passnum.common.exceptions import InvalidInput
+from passnum.journal.enums import Action
 from passnum.journal.services import record, record_many
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, ensure_can
@@ -98,7 +99,7 @@ def generate_statements(actor, period, *, today=None) -> list[Statement]:
             record(
                 actor,
                 statement,
-                "created" if created else "completed",
+                Action.CREATED if created else Action.COMPLETED,
                 after=StatementStatus.DRAFT,
                 data={"period": f"{month:%Y-%m}", "added_redemptions": len(redemption_ids)},
             )
@@ -149,7 +150,7 @@ def validate_statement(actor, statement, *, now=None) -> Statement:
         record(
             actor,
             statement,
-            "validated",
+            Action.VALIDATED,
             before=StatementStatus.DRAFT,
             after=StatementStatus.VALIDATED,
             data={**figures, "payee": f"{bank.account_holder} — …{bank.iban[-4:]}"},
@@ -213,7 +214,7 @@ def pay_statement(actor, statement, paid_on, reference, *, today=None) -> Statem
         record_many(
             actor,
             redeemed,
-            "reimbursed",
+            Action.REIMBURSED,
             before=PassStatus.REDEEMED,
             after=PassStatus.REIMBURSED,
             data={"statement": statement.pk},
@@ -226,7 +227,7 @@ def pay_statement(actor, statement, paid_on, reference, *, today=None) -> Statem
         record(
             actor,
             statement,
-            "paid",
+            Action.PAID,
             before=StatementStatus.VALIDATED,
             after=StatementStatus.PAID,
             data={
@@ -272,7 +273,7 @@ def export_sepa(actor, statements, execution_date, *, reexport_reason: str = "")
             record(
                 actor,
                 statement,
-                "sepa_exported",
+                Action.SEPA_EXPORTED,
                 reason=reexport_reason,
                 data={
                     "execution_date": execution_date.isoformat(),

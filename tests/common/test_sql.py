@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from passnum.common import sql
-from passnum.journal.models import JournalEntry, SubjectType
+from passnum.journal.models import Action, JournalEntry, SubjectType
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
 from passnum.paths.models import Path
@@ -150,16 +150,15 @@ def test_insert_writes_the_journal_entries_bulk_create_writes(provider, programm
                 organisation=provider.organisation,
                 subject_type=SubjectType.SESSION,
                 subject_id=1,
-                action="créée",
-                reason=TEXT,
-                data=NESTED,
+                action=Action.CREATED,
+                data={**NESTED, "texte": TEXT},
             ),
             JournalEntry(
                 programme=programme,
                 at=at + datetime.timedelta(microseconds=1),
                 subject_type=SubjectType.PASS,
                 subject_id=2,
-                action="redeemed",
+                action=Action.REDEEMED,
                 before=PassStatus.ASSIGNED,
                 after=PassStatus.REDEEMED,
                 data={"session": 1},
@@ -169,23 +168,22 @@ def test_insert_writes_the_journal_entries_bulk_create_writes(provider, programm
                 at=datetime.datetime(2026, 3, 10, 12, 0, tzinfo=UTC),
                 subject_type=SubjectType.PASS,
                 subject_id=3,
-                action="noted",
+                action=Action.EXPIRED,
+                after=PassStatus.EXPIRED,
             ),
         ]
 
     written = new_rows(JournalEntry, lambda: insert(make()))
     created = new_rows(JournalEntry, lambda: JournalEntry.objects.bulk_create(make()))
 
-    assert {"at", "user_id", "organisation_id", "reason", "data"} <= set(
-        compared_fields(JournalEntry)
-    )
+    assert {"at", "user_id", "organisation_id", "data"} <= set(compared_fields(JournalEntry))
     by_subject = sorted(written, key=lambda e: e.subject_id)
     assert [values(e) for e in by_subject] == [
         values(e) for e in sorted(created, key=lambda e: e.subject_id)
     ]
     assert [values(e) for e in by_subject] == [values(e) for e in make()]
     first, _, last = by_subject
-    assert (first.reason, first.data) == (TEXT, NESTED)
+    assert first.data == {**NESTED, "texte": TEXT}
     assert (last.data, last.before, last.user_id) == ({}, "", None)
     assert [e.at for e in by_subject] == [e.at for e in make()]
     assert all(timezone.is_aware(e.at) for e in by_subject)
@@ -194,7 +192,11 @@ def test_insert_writes_the_journal_entries_bulk_create_writes(provider, programm
 def test_insert_writes_the_default_datetime_the_instance_holds(programme):
     start = timezone.now()
     entry = JournalEntry(
-        programme=programme, subject_type=SubjectType.PASS, subject_id=7, action="noted"
+        programme=programme,
+        subject_type=SubjectType.PASS,
+        subject_id=7,
+        action=Action.EXPIRED,
+        after=PassStatus.EXPIRED,
     )
     [written] = new_rows(JournalEntry, lambda: insert([entry]))
     assert written.at == entry.at
@@ -220,7 +222,12 @@ def test_orm_datetime_lookups_find_rows_written_by_the_helpers(programme):
     def entries(prog):
         return [
             JournalEntry(
-                programme=prog, at=at, subject_type=SubjectType.PASS, subject_id=n, action="x"
+                programme=prog,
+                at=at,
+                subject_type=SubjectType.PASS,
+                subject_id=n,
+                action=Action.EXPIRED,
+                after=PassStatus.EXPIRED,
             )
             for n, at in ats.items()
         ]

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
+from passnum.journal.enums import Action
 from passnum.journal.services import record
 from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
@@ -138,7 +139,7 @@ def test_reconcile_reports_a_pass_reimbursed_outside_the_rules(programme, operat
     stray = Pass.objects.filter(status=PassStatus.REDEEMED).order_by("serial").first()
     Pass.objects.filter(pk=stray.pk).update(status=PassStatus.REIMBURSED)  # no journal entry
     paid_pass = Pass.objects.filter(redemptions__statement=statement).first()
-    record(operator, paid_pass, "reimbursed")  # a second entry for one pass
+    record(operator, paid_pass, Action.REIMBURSED, before="redeemed", after="reimbursed")  # twice
 
     result = reconcile(programme)
 

@@ -168,3 +168,31 @@ class AccreditationFactory(DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory, provider=True)
     status = AccreditationStatus.ACCREDITED
+
+
+def set_status(passes, status) -> None:
+    """Bring passes to ``status`` by the shortest way through the allowed moves (the database
+    refuses any other change), without the services: for tests that need a ledger in a given
+    state. ``passes``: pass instances or a queryset."""
+    from collections import deque
+
+    from passnum.passes.models import Pass
+    from passnum.passes.transitions import ALLOWED
+
+    def way(start, goal):
+        paths = deque([[start]])
+        while paths:
+            path = paths.popleft()
+            if path[-1] == goal:
+                return path[1:]
+            paths.extend([*path, b] for a, b in ALLOWED if a == path[-1] and b not in path)
+        raise ValueError(f"Aucun chemin de {start} à {goal}.")
+
+    by_status: dict[str, list[int]] = {}
+    for pk, current in Pass.objects.filter(
+        pk__in=[p.pk for p in passes] if isinstance(passes, list) else passes.values("pk")
+    ).values_list("pk", "status"):
+        by_status.setdefault(current, []).append(pk)
+    for current, pks in by_status.items():
+        for step in way(current, status):
+            Pass.objects.filter(pk__in=pks).update(status=step)

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import Count, Min
 
+from . import transitions
 from .enums import PassStatus
 from .models import Pass
 
@@ -56,7 +57,7 @@ def pass_state(pass_: Pass, today: date) -> PassState:
     status = PassStatus(pass_.status)
     # An assigned pass past its end date is no longer accepted for a new session, even
     # before the daily job marks it expired.
-    if status == PassStatus.ASSIGNED and pass_.expires_on < today:
+    if status == PassStatus.ASSIGNED and not transitions.usable_for_new_session(pass_, today):
         status = PassStatus.EXPIRED
     usable = {"n": 0, "until": None}
     if status == PassStatus.ASSIGNED:

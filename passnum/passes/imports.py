@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from passnum.common.exceptions import Conflict
 from passnum.journal.enums import Action
-from passnum.journal.services import record_many
 from passnum.programmes.services import lock_programme
 
-from . import codes, keys
-from .enums import PassSource, PassStatus
+from . import codes, keys, transitions
+from .enums import PassSource
 from .exceptions import DeliveryFileInvalid
 from .models import Pass
 from .services import ensure_budget_buys
@@ -178,7 +177,7 @@ def import_passes(
                 "Un autre chargement de pass vient de prendre un de ces numéros ou codes : "
                 "relancez l'import."
             ) from exc
-        record_many(actor, passes, Action.IMPORTED, after=PassStatus.AVAILABLE, data=origin)
+        transitions.record_births(actor, passes, Action.IMPORTED, data=origin)
     return passes
 
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from passnum.common.exceptions import Conflict, InvalidInput
 from passnum.journal.enums import Action
-from passnum.journal.services import record, record_many
+from passnum.journal.services import record
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.programmes.services import lock_programme
 
-from . import codes, keys
-from .enums import IN_LEDGER, PassSource, PassStatus
+from . import codes, keys, transitions
+from .enums import IN_LEDGER, PassSource
 from .exceptions import BudgetExhausted, PassExpired, PassNotUnused, StockLimitExceeded
 from .models import Checkbook, Pass
 from .selectors import budget_for, ledger_of
@@ -38,7 +38,7 @@ def _next_sequence(prefix: str) -> int:
     return int(last[len(prefix) :]) + 1 if last else 1
 
 
-def _new_passes(programme, count: int, today, **fields) -> list[Pass]:
+def _new_passes(programme, count: int, today) -> list[Pass]:
     prefix = serial_prefix(programme, today)
     start = _next_sequence(prefix)
     if start + count - 1 >= 10**SERIAL_DIGITS:
@@ -56,7 +56,6 @@ def _new_passes(programme, count: int, today, **fields) -> list[Pass]:
             code_encrypted=keys.encrypt(code),
             value_cents=programme.pass_value_cents,
             source=PassSource.GENERATED,
-            **fields,
         )
         for i, code in enumerate(new_codes)
     ]
@@ -99,7 +98,7 @@ def generate_passes(
                 "Des numéros de série viennent d'être pris par une autre génération de pass : "
                 "relancez la commande."
             ) from exc
-        record_many(actor, passes, Action.GENERATED, after=PassStatus.AVAILABLE, data=origin)
+        transitions.record_births(actor, passes, Action.GENERATED, data=origin)
     return passes
 
 
@@ -134,16 +133,13 @@ def assign_checkbook(actor, programme, beneficiary, *, today) -> Checkbook:
         expires_on=min(ends),
     )
     for pass_, pass_end in zip(passes, ends, strict=True):
-        pass_.status = PassStatus.ASSIGNED
         pass_.checkbook = checkbook
         pass_.expires_on = pass_end
-    Pass.objects.bulk_update(passes, ["status", "checkbook", "expires_on", "updated_at"])
-    record_many(
+    transitions.move_passes(
         actor,
         passes,
-        Action.ASSIGNED,
-        before=PassStatus.AVAILABLE,
-        after=PassStatus.ASSIGNED,
+        transitions.ASSIGN,
+        fields=("checkbook", "expires_on"),
         data={"checkbook": checkbook.number},
     )
     record(actor, checkbook, Action.ISSUED, data={"passes": [p.serial for p in passes]})
@@ -178,7 +174,11 @@ def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) ->
                 f"Ces pass n'appartiennent pas au chéquier n° {checkbook.number} : "
                 f"{', '.join(unknown)}."
             )
-        past = [s for s in serials if old[s].is_unused and old[s].expires_on < today]
+        past = [
+            s
+            for s in serials
+            if old[s].is_unused and not transitions.usable_for_new_session(old[s], today)
+        ]
         if past:
             raise PassExpired(
                 f"Ces pass ont dépassé leur fin de validité et ne peuvent plus être remplacés : "
@@ -191,34 +191,13 @@ def cancel_and_replace(actor, checkbook, serials, reason: str, *, today=None) ->
                 f"le cas de : {', '.join(used)}."
             )
         cancelled = [old[s] for s in serials]
-        for pass_ in cancelled:
-            pass_.status = PassStatus.CANCELLED
-        Pass.objects.bulk_update(cancelled, ["status", "updated_at"])
-        replacements = _new_passes(
-            programme, len(cancelled), today, status=PassStatus.ASSIGNED, checkbook=checkbook
-        )
-        for new, lost in zip(replacements, cancelled, strict=True):
-            new.expires_on = lost.expires_on
-            new.value_cents = lost.value_cents
-            new.replaces = lost
-        replacements = Pass.objects.bulk_create(replacements)
-        record_many(
+        replacements = transitions.issue_replacements(
             actor,
             cancelled,
-            Action.CANCELLED,
-            before=PassStatus.ASSIGNED,
-            after=PassStatus.CANCELLED,
+            _new_passes(programme, len(cancelled), today),
             reason=reason,
+            data_of=lambda new, lost: {"replaces": lost.serial, "checkbook": checkbook.number},
         )
-        for new, lost in zip(replacements, cancelled, strict=True):
-            record(
-                actor,
-                new,
-                Action.ISSUED_AS_REPLACEMENT,
-                after=PassStatus.ASSIGNED,
-                reason=reason,
-                data={"replaces": lost.serial, "checkbook": checkbook.number},
-            )
         record(
             actor,
             checkbook,

@@ -27,6 +27,18 @@ class Programme(models.Model):
     validity_days = models.PositiveSmallIntegerField(
         "validité d'un chéquier (jours)", default=183, help_text="À compter de la prescription."
     )
+    redemption_grace_days = models.PositiveSmallIntegerField(
+        "délai de déclaration après la fin (jours)",
+        default=30,
+        help_text="Une structure peut déclarer jusqu'à ce nombre de jours après la fin de "
+        "validité d'un pass une séance tenue avant ; le pass expire ensuite.",
+    )
+    reminder_days_before_end = models.PositiveSmallIntegerField(
+        "rappel avant la fin (jours)",
+        default=30,
+        help_text="La structure qui a orienté et la personne sont prévenues ce nombre de jours "
+        "avant la fin du chéquier.",
+    )
     max_checkbooks_per_person = models.PositiveSmallIntegerField(
         "chéquiers au plus par personne", default=1
     )
@@ -65,6 +77,14 @@ class Programme(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(validity_days__gt=0), name="programme_validity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(redemption_grace_days__lte=365),
+                name="programme_grace_within_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_days_before_end__gt=0, reminder_days_before_end__lte=365),
+                name="programme_reminder_delay_range",
             ),
             models.CheckConstraint(
                 condition=Q(max_checkbooks_per_person__gt=0),

@@ -14,9 +14,9 @@ from django.utils import timezone
 from passnum.common import sql
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
 from passnum.journal.enums import Action
-from passnum.journal.services import journal_entry, record, record_many
+from passnum.journal.services import journal_entry, record
 from passnum.organisations.permissions import Capability, ensure_can
-from passnum.passes import codes, keys
+from passnum.passes import codes, keys, transitions
 from passnum.passes.enums import PassStatus
 from passnum.passes.lookup import check_throttle, count_failures, limits_for
 from passnum.passes.models import Pass
@@ -39,8 +39,6 @@ from .models import PlaceType, Redemption, Session, SessionKind
 MIN_DURATION_MINUTES = 60
 MAX_DURATION_MINUTES = 8 * 60
 MAX_CODES = 50
-# A provider may declare a session up to this many days after the pass's end date.
-GRACE_DAYS = 30
 UNDO_WINDOW = datetime.timedelta(hours=48)
 REASON_MAX = 2000
 SERVICES = tuple(Service.values)  # in the referential's order
@@ -159,18 +157,16 @@ def _read_codes(texts) -> tuple[dict[int, str], dict[int, dict]]:
     return found, bad
 
 
-def _check_pass(pass_, date, today) -> tuple[str, str] | None:
+def _check_pass(pass_, date, today, grace_days) -> tuple[str, str] | None:
     """Why this locked pass cannot be redeemed for a session on ``date``: (reason, detail)."""
-    status = pass_.status
+    status = transitions.status_on(pass_, today, grace_days)
     if status in (PassStatus.REDEEMED, PassStatus.REIMBURSED):
         return "already_redeemed", pass_.serial
     if status == PassStatus.CANCELLED:
         return "cancelled", pass_.serial
     if status == PassStatus.AVAILABLE:
         return "not_assigned", pass_.serial
-    if status == PassStatus.EXPIRED or today > pass_.expires_on + datetime.timedelta(
-        days=GRACE_DAYS
-    ):
+    if status == PassStatus.EXPIRED:
         return "expired", f"{pass_.serial}, valable jusqu'au {pass_.expires_on:%d/%m/%Y}"
     if date < pass_.issued_on:
         return "before_prescription", f"{pass_.serial}, remis le {pass_.issued_on:%d/%m/%Y}"
@@ -258,6 +254,7 @@ def _throttle_refusal(actor, refusal: RedemptionRefused) -> None:
 
 def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
     date, duration = fields["date"], fields["duration_minutes"]
+    grace_days = actor.programme.redemption_grace_days
     pass_ids = {}  # position → pk of a pass of the actor's programme
     try:
         with transaction.atomic():
@@ -271,7 +268,7 @@ def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:
             good = {}  # position → pass
             for index, pk in pass_ids.items():
                 pass_ = locked[pk]
-                problem = _check_pass(pass_, date, today)
+                problem = _check_pass(pass_, date, today, grace_days)
                 if problem:
                     bad[index] = refusal(texts[index], *problem)
                 else:
@@ -396,45 +393,31 @@ def _record(actor, passes, fields, session_pk=None) -> Session:
         Redemption(programme_id=session.programme_id, session_id=session.pk, pass_obj_id=p.pk)
         for p in passes
     ]
-    for pass_ in passes:
-        pass_.status = PassStatus.REDEEMED
-        pass_.updated_at = now
-    # One insert for the whole journal of the redemption: each pass, then the session.
-    entries = [
-        journal_entry(
-            actor,
-            p,
-            Action.REDEEMED,
-            before=PassStatus.ASSIGNED,
-            after=PassStatus.REDEEMED,
-            data={"session": session.pk},
-        )
-        for p in passes
-    ]
-    entries.append(
-        journal_entry(
-            actor,
-            session,
-            Action.CREATED,
-            data={
-                "date": session.date.isoformat(),
-                "duration_minutes": session.duration_minutes,
-                "services": session.services,
-                "path": session.path_id,
-                "place": session.place_id,
-                "passes": [p.serial for p in passes],
-                "amount_cents": sum(p.value_cents for p in passes),
-            },
-        )
+    # The move of each pass (its status and journal entry), through the state machine.
+    update, entries = transitions.redeem_in_sql(
+        actor, passes, now=now, data={"session": session.pk}
+    )
+    session_entry = journal_entry(
+        actor,
+        session,
+        Action.CREATED,
+        data={
+            "date": session.date.isoformat(),
+            "duration_minutes": session.duration_minutes,
+            "services": session.services,
+            "path": session.path_id,
+            "place": session.place_id,
+            "passes": [p.serial for p in passes],
+            "amount_cents": sum(p.value_cents for p in passes),
+        },
     )
     sql.execute(
         [
             *statements,
             sql.insert_statement(redemptions),
-            sql.update_statement(
-                Pass, [p.pk for p in passes], status=PassStatus.REDEEMED, updated_at=now
-            ),
-            sql.insert_statement(entries),
+            update,
+            # One insert for the whole journal of the redemption: each pass, then the session.
+            sql.insert_statement([*entries, session_entry]),
         ]
     )
     session.redeemed_passes = passes
@@ -462,7 +445,9 @@ def undo_session(actor, session, reason: str, *, now=None, today=None) -> Sessio
         )
     now = now or timezone.now()
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session.pk)
+        session = (
+            Session.objects.select_for_update().select_related("programme").get(pk=session.pk)
+        )
         if session.undone_at is not None:
             raise AlreadyUndone()
         if now > undo_deadline(session):
@@ -487,29 +472,20 @@ def undo_session(actor, session, reason: str, *, now=None, today=None) -> Sessio
                 "Ces pass ne sont plus à l'état encaissé : " + ", ".join(not_redeemed) + "."
             )
         Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(undone_at=now)
-        # A pass past its end date and the 30-day grace cannot be used again: it expires
-        # (its commitment goes back to the budget) rather than coming back as usable.
-        today = today or timezone.localdate(now)
-        back = {}
-        for pass_ in passes:
-            usable = today <= pass_.expires_on + datetime.timedelta(days=GRACE_DAYS)
-            pass_.status = PassStatus.ASSIGNED if usable else PassStatus.EXPIRED
-            pass_.updated_at = now
-            back.setdefault(pass_.status, []).append(pass_)
-        Pass.objects.bulk_update(passes, ["status", "updated_at"])
+        # A pass past its end date and the grace cannot be used again: it expires (its
+        # commitment goes back to the budget) rather than coming back as usable.
+        transitions.undo_redemptions(
+            actor,
+            passes,
+            today=today or timezone.localdate(now),
+            grace_days=session.programme.redemption_grace_days,
+            reason=reason,
+            data={"session": session.pk},
+            now=now,
+        )
         session.undone_at = now
         session.undone_by = actor.user
         session.save(update_fields=["undone_at", "undone_by"])
-        for status, group in back.items():
-            record_many(
-                actor,
-                group,
-                Action.REDEMPTION_UNDONE,
-                before=PassStatus.REDEEMED,
-                after=status,
-                reason=reason,
-                data={"session": session.pk},
-            )
         record(
             actor,
             session,

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from passnum.common.exceptions import InvalidInput
 from passnum.journal.enums import Action
-from passnum.journal.services import record, record_many
+from passnum.journal.services import record
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, ensure_can
+from passnum.passes import transitions
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
 from passnum.programmes.services import lock_programme
@@ -208,16 +209,8 @@ def pay_statement(actor, statement, paid_on, reference, *, today=None) -> Statem
         reference = _check_payment(statement, paid_on, reference, today)
         passes = list(_statement_passes(statement).select_for_update().order_by("pk"))
         redeemed = [p for p in passes if p.status == PassStatus.REDEEMED]
-        Pass.objects.filter(pk__in=[p.pk for p in redeemed]).update(
-            status=PassStatus.REIMBURSED, updated_at=timezone.now()
-        )
-        record_many(
-            actor,
-            redeemed,
-            Action.REIMBURSED,
-            before=PassStatus.REDEEMED,
-            after=PassStatus.REIMBURSED,
-            data={"statement": statement.pk},
+        transitions.move_passes(
+            actor, redeemed, transitions.REIMBURSE, data={"statement": statement.pk}
         )
         statement.status = StatementStatus.PAID
         statement.paid_on = paid_on

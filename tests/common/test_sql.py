@@ -374,8 +374,8 @@ def test_execute_runs_every_statement_in_order(programme, redeemed):
             sql.insert_statement(
                 [Redemption(programme=programme, session=session, pass_obj=pass_)]
             ),
-            sql.update_statement(Pass, [pass_.pk], status=PassStatus.CANCELLED),
             sql.update_statement(Pass, [pass_.pk], status=PassStatus.REDEEMED),
+            sql.update_statement(Pass, [pass_.pk], status=PassStatus.ASSIGNED),
         ]
     )
 
@@ -384,7 +384,7 @@ def test_execute_runs_every_statement_in_order(programme, redeemed):
         (first.pk, now),
         (rows.last().pk, None),
     ]
-    assert Pass.objects.get(pk=pass_.pk).status == PassStatus.REDEEMED
+    assert Pass.objects.get(pk=pass_.pk).status == PassStatus.ASSIGNED
 
 
 def test_execute_in_the_wrong_order_breaks_the_constraint(programme, redeemed):

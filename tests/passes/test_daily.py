@@ -21,7 +21,13 @@ from passnum.passes.reminders import queue_reminders, send_reminders
 from passnum.passes.selectors import budget_for, ledger_of
 from passnum.passes.services import ensure_budget_buys, generate_passes
 from passnum.referrals.services import prescribe
-from tests.factories import CommuneFactory, OrganisationFactory, ProgrammeFactory, ReferralFactory
+from tests.factories import (
+    CommuneFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    ReferralFactory,
+    set_status,
+)
 
 PRESCRIBED_ON = date(2026, 3, 2)
 DAY = timedelta(days=1)
@@ -119,7 +125,7 @@ def test_only_unused_passes_expire_in_every_programme(programme, department, mak
         (reimbursed, PassStatus.REIMBURSED),
         (cancelled, PassStatus.CANCELLED),
     ):
-        Pass.objects.filter(pk=pass_.pk).update(status=status)
+        set_status([pass_], status)
     other = ProgrammeFactory()
     other_checkbook = checkbook_for(
         make_actor(
@@ -190,7 +196,7 @@ def test_reminders_are_queued_in_the_30_days_before_the_end(programme, departmen
 def test_no_reminder_after_the_end_nor_for_a_used_checkbook(programme, department):
     ended = checkbook_for(department, programme, person_email="a@exemple.fr")
     used = checkbook_for(department, programme, person_email="b@exemple.fr")
-    used.passes.update(status=PassStatus.REDEEMED)
+    set_status(used.passes.all(), PassStatus.REDEEMED)
 
     assert queue_reminders(ended.expires_on + DAY) == 0
     assert queue_reminders(used.expires_on - 10 * DAY) == 1  # only the unused checkbook
@@ -405,15 +411,16 @@ def test_nothing_left_nothing_sent(programme, department, mailoutbox):
     """A reminder queued, then every pass used (or the checkbook ended): no email."""
     checkbook = checkbook_for(department, programme, person_email="p@exemple.fr")
     queue_reminders(checkbook.expires_on - 30 * DAY)
-    checkbook.passes.update(status=PassStatus.REDEEMED)
+    set_status(checkbook.passes.all(), PassStatus.REDEEMED)
     moment = timezone.make_aware(
         datetime.datetime.combine(checkbook.expires_on - 29 * DAY, datetime.time(9))
     )
     assert send_reminders(moment).sent == 0
     assert not mailoutbox
     # nor once the passes have expired (a reminder that kept failing, say)
-    checkbook.passes.update(status=PassStatus.EXPIRED)
+    set_status(checkbook.passes.all(), PassStatus.EXPIRED)
     assert send_reminders(moment + 60 * DAY).sent == 0
     assert not mailoutbox
-    checkbook.passes.update(status=PassStatus.ASSIGNED)
+    other = checkbook_for(department, programme, person_email="q@exemple.fr")
+    queue_reminders(other.expires_on - 30 * DAY)
     assert send_reminders(moment).sent == 1

@@ -15,7 +15,7 @@ from passnum.referrals.enums import ReferralStatus
 from passnum.referrals.models import Referral
 from passnum.referrals.selectors import referral_for, referrals_visible_to
 from passnum.referrals.services import prescribe, reject
-from tests.factories import OrganisationFactory, ProgrammeFactory, ReferralFactory
+from tests.factories import OrganisationFactory, ProgrammeFactory, ReferralFactory, set_status
 
 TODAY = date(2026, 3, 2)
 Kind = OrganisationKind
@@ -139,14 +139,14 @@ def test_passes_counts_follow_the_checkbook(department, referrer, programme):
     assert counts(referrer, waiting.pk) == (0, 0, 0)
 
     serials = list(checkbook.passes.order_by("serial").values_list("serial", flat=True))
-    checkbook.passes.filter(serial=serials[0]).update(status=PassStatus.REDEEMED)
+    set_status(checkbook.passes.filter(serial=serials[0]), PassStatus.REDEEMED)
     assert counts(referrer, referral.pk) == (5, 1, 4)
-    checkbook.passes.filter(serial=serials[1]).update(status=PassStatus.REIMBURSED)
+    set_status(checkbook.passes.filter(serial=serials[1]), PassStatus.REIMBURSED)
     assert counts(referrer, referral.pk) == (5, 2, 3)
     # A lost pass and its replacement count once.
     cancel_and_replace(department, checkbook, [serials[2]], "Perte", today=TODAY)
     assert counts(referrer, referral.pk) == (5, 2, 3)
-    checkbook.passes.filter(serial=serials[3]).update(status=PassStatus.EXPIRED)
+    set_status(checkbook.passes.filter(serial=serials[3]), PassStatus.EXPIRED)
     assert counts(referrer, referral.pk) == (5, 2, 2)
     listed = {r.pk: r for r in referrals_visible_to(referrer)}
     assert (listed[referral.pk].passes_used, listed[referral.pk].passes_left) == (2, 2)

@@ -6,9 +6,8 @@ from datetime import date
 from django.utils import timezone
 
 from passnum.passes.enums import PassStatus
-from passnum.passes.models import Pass
 from passnum.redemptions.models import PlaceType, Redemption, Session
-from tests.factories import UserFactory
+from tests.factories import UserFactory, set_status
 
 
 def redeem_directly(
@@ -35,5 +34,5 @@ def redeem_directly(
         )
         for p in passes
     )
-    Pass.objects.filter(pk__in=[p.pk for p in passes]).update(status=status)
+    set_status(list(passes), status)
     return session

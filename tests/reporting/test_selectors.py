@@ -8,7 +8,7 @@ from passnum.passes.services import generate_passes
 from passnum.referential.enums import Public, Service
 from passnum.referrals.services import prescribe
 from passnum.reporting.selectors import programme_stats, stats_for, usage_rate
-from tests.factories import ProgrammeFactory, ReferralFactory
+from tests.factories import ProgrammeFactory, ReferralFactory, set_status
 
 Kind = OrganisationKind
 NO_PASSES = dict.fromkeys(PassStatus.values, 0)
@@ -48,7 +48,7 @@ def test_usage_and_budget_follow_the_ledger(programme, make_actor, django_assert
         PassStatus.CANCELLED,
     ]
     for pass_, status in zip(Pass.objects.order_by("serial")[: len(used)], used, strict=True):
-        Pass.objects.filter(pk=pass_.pk).update(status=status)
+        set_status([pass_], status)
     other = ProgrammeFactory()
     generate_passes(other, 5)
 

@@ -25,6 +25,7 @@ from tests.factories import (
     ProgrammeFactory,
     ProviderPlaceFactory,
     ReferralFactory,
+    set_status,
 )
 
 CHECK = reverse("www:check_passes")
@@ -147,7 +148,7 @@ def test_check_form_posts_a_code_with_a_csrf_token(client, db):
 @pytest.mark.parametrize("kind", VISITORS)
 def test_usable_pass_shows_what_is_left_in_the_checkbook(make_actor, checkbook, kind):
     first, second, *_rest = passes_of(checkbook)
-    Pass.objects.filter(pk=second.pk).update(status=PassStatus.REDEEMED)
+    set_status([second], PassStatus.REDEEMED)
     response = check(visitor(make_actor, kind), code_of(first))
     assert response.status_code == 200
     page = plain(response)
@@ -165,7 +166,7 @@ def test_usable_pass_shows_what_is_left_in_the_checkbook(make_actor, checkbook, 
 
 def test_last_usable_pass_is_said_to_be_the_last(checkbook, client):
     *used, last = passes_of(checkbook)
-    Pass.objects.filter(pk__in=[p.pk for p in used]).update(status=PassStatus.REIMBURSED)
+    set_status(used, PassStatus.REIMBURSED)
     page = plain(check(client, code_of(last)))
     assert (
         f"C'est le dernier pass utilisable de votre chéquier ; il est valable jusqu'au "
@@ -201,7 +202,7 @@ def test_replacement_passes_count_with_the_checkbook(checkbook, client, make_act
 )
 def test_each_status_of_a_checkbook_pass(checkbook, client, status, label, explanation):
     pass_ = passes_of(checkbook)[2]
-    Pass.objects.filter(pk=pass_.pk).update(status=status)
+    set_status([pass_], status)
     response = check(client, code_of(pass_))
     assert response.status_code == 200
     page = plain(response)

@@ -69,6 +69,9 @@ OPERATOR = ("Lozère Développement", "48095", "4 rue de la Rovère")
 # username, first name, last name, organisation name, kind
 ACCOUNTS = [
     ("orienteur", "Camille", "Orienteur", "Mission Locale Lozère", OrganisationKind.REFERRER),
+    # A second referrer organisation: what one organisation recorded stays out of the other's
+    # sight (the same person oriented by both is flagged to the Département).
+    ("orienteur2", "Morgane", "Conseillère", "France Travail Mende", OrganisationKind.REFERRER),
     ("departement", "Dominique", "Instructeur", DEPARTMENT[0], OrganisationKind.DEPARTMENT),
     ("structure", "Sacha", "Médiateur", "France services de Mende", OrganisationKind.PROVIDER),
     ("pilote", "Claude", "Pilote", OPERATOR[0], OrganisationKind.OPERATOR),
@@ -278,9 +281,10 @@ def load_demo() -> Programme:
 
     referrer = Actor(Membership.objects.get(user__username="orienteur"))
     today = date.today()
-    for first_name, last_name, age, insee, publics, needs in DEMO_REFERRALS:
+
+    def orient(actor, first_name, last_name, age, insee, publics, needs):
         refer(
-            referrer,
+            actor,
             publics=publics,
             needs=needs,
             beneficiary_data=BeneficiaryData(
@@ -292,4 +296,10 @@ def load_demo() -> Programme:
             ),
             comment="Personne fictive de la démonstration.",
         )
+
+    for person in DEMO_REFERRALS:
+        orient(referrer, *person)
+    # France Travail orients a person the Mission Locale already did: it learns nothing of it,
+    # and the Département sees « Doublon possible » in its queue.
+    orient(Actor(Membership.objects.get(user__username="orienteur2")), *DEMO_REFERRALS[2])
     return programme

@@ -9,7 +9,8 @@ from .enums import OrganisationKind as Kind
 
 class Capability(enum.Enum):
     REFER = "refer"
-    VIEW_REFERRALS = "view_referrals"
+    VIEW_REFERRALS = "view_referrals"  # its own organisation's
+    VIEW_ALL_REFERRALS = "view_all_referrals"  # every referral and person of the programme
     VIEW_PEOPLE = "view_people"
     PRESCRIBE = "prescribe"
     PRINT_CHECKBOOK = "print_checkbook"
@@ -18,6 +19,7 @@ class Capability(enum.Enum):
     REDEEM = "redeem"
     DECLARE_OFFER = "declare_offer"
     VIEW_OWN_STATEMENTS = "view_own_statements"
+    VIEW_ALL_STATEMENTS = "view_all_statements"
     VIEW_STATS = "view_stats"
     MANAGE_PROGRAMME = "manage_programme"
     MANAGE_FRAMEWORK = "manage_framework"
@@ -34,6 +36,7 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
         {
             Capability.REFER,
             Capability.VIEW_REFERRALS,
+            Capability.VIEW_ALL_REFERRALS,
             Capability.VIEW_PEOPLE,
             Capability.PRESCRIBE,
             Capability.PRINT_CHECKBOOK,
@@ -50,12 +53,12 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
             Capability.VIEW_OWN_STATEMENTS,
         }
     ),
+    # The operator steers from aggregates: no person-level record (no referral, no pass lookup).
     Kind.OPERATOR: frozenset(
         {
-            Capability.VIEW_REFERRALS,
-            Capability.LOOKUP_PASS,
             Capability.VIEW_STATS,
             Capability.VIEW_OWN_STATEMENTS,
+            Capability.VIEW_ALL_STATEMENTS,
             Capability.MANAGE_PROGRAMME,
             Capability.MANAGE_FRAMEWORK,
             Capability.ACCREDIT_PROVIDERS,
@@ -71,6 +74,8 @@ REFUSALS = {
     Capability.PRINT_CHECKBOOK: "Seul le Département peut imprimer un chéquier.",
     Capability.LOOKUP_PASS: "Votre rôle ne permet pas de consulter un pass.",
     Capability.VIEW_REFERRALS: "Votre rôle ne donne pas accès aux orientations.",
+    Capability.VIEW_ALL_REFERRALS: "Seul le Département voit toutes les orientations.",
+    Capability.VIEW_ALL_STATEMENTS: "Seul le pilote voit les relevés de toutes les structures.",
     Capability.VIEW_STATS: "Votre rôle ne donne pas accès aux indicateurs du programme.",
     Capability.REPLACE_LOST_PASSES: "Seul le Département peut annuler et remplacer des pass.",
     Capability.REDEEM: "Seule une structure de médiation numérique peut encaisser des pass.",

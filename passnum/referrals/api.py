@@ -3,13 +3,14 @@
 import datetime
 from contextlib import contextmanager
 
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from passnum.api.schemas import Error, InvalidInputOut, Pagination, Ref, StrictSchema
 from passnum.beneficiaries.services import BeneficiaryData
 from passnum.common.exceptions import InvalidInput
-from passnum.organisations.permissions import Capability, can, ensure_can
+from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
 from passnum.passes.enums import PassStatus
 from passnum.referential.enums import Public, Service
@@ -17,6 +18,7 @@ from passnum.territories.selectors import commune_by_insee
 
 from .enums import ReferralStatus
 from .exceptions import PossibleDuplicate
+from .presenters import present_referral, referral_item
 from .selectors import referral_for, referrals_visible_to
 from .services import OnDuplicate, prescribe, refer, reject, withdraw
 
@@ -84,13 +86,18 @@ class PassesCount(Schema):
 class ReferralItem(Schema):
     id: int
     status: ReferralStatus
-    tier: int
+    tier: int = Field(ge=1, le=3)
     publics: list[Public]
     needs: list[Service]
     created_at: datetime.datetime
     beneficiary_id: int
     organisation: Ref
     passes: PassesCount
+    possible_duplicate: bool | None = Field(
+        default=None,
+        description="Département seulement : une autre structure a enregistré une personne de "
+        "mêmes nom, prénom et date de naissance.",
+    )
 
 
 class BeneficiaryOut(Schema):
@@ -99,13 +106,59 @@ class BeneficiaryOut(Schema):
     last_name: str
     birth_date: datetime.date
     commune_insee: str
+    commune_name: str
+    notice_given_on: datetime.date
+    email: str | None = Field(
+        default=None,
+        description="Seulement pour la structure qui a enregistré la personne, et le Département.",
+    )
+    phone: str | None = Field(default=None, description="Comme `email`.")
+
+
+class CheckbookRef(Schema):
+    id: int
+    number: int
+    expires_on: datetime.date
+
+
+class RunningCheckbook(Schema):
+    number: int
+    expires_on: datetime.date
+    passes_left: int
+
+
+class OtherReferral(Schema):
+    id: int
+    status: ReferralStatus
+    created_at: datetime.datetime
+    organisation: Ref
+
+
+class OtherRecord(Schema):
+    beneficiary_id: int
+    organisation: Ref | None = Field(
+        default=None, description="La structure qui a enregistré la personne."
+    )
+    referrals: list[OtherReferral]
+    checkbook: RunningCheckbook | None = Field(
+        default=None, description="Son chéquier en cours, s'il y en a un."
+    )
 
 
 class ReferralDetail(ReferralItem):
+    created_by: str
     comment: str
-    decision_reason: str
+    decided_at: datetime.datetime | None = None
+    decided_by: str | None = None
+    decision_reason: str | None = None
+    checkbook: CheckbookRef | None = None
     beneficiary: BeneficiaryOut | None = Field(
-        description="La personne orientée ; vide pour un rôle sans accès aux personnes."
+        default=None, description="La personne orientée (rôles qui voient les personnes)."
+    )
+    other_records: list[OtherRecord] | None = Field(
+        default=None,
+        description="Département seulement : les autres enregistrements de la même identité "
+        "(doublons possibles entre structures), à résoudre avant de prescrire.",
     )
 
 
@@ -115,8 +168,11 @@ class ReferralPage(Schema):
 
 
 class ReferralFilters(Pagination):
+    # Checked by the selector, whose French message lists the statuses; the schema states them.
     status: str | None = Field(
-        default=None, description=f"Statut : {', '.join(ReferralStatus.values)}."
+        default=None,
+        description="Statut des orientations.",
+        json_schema_extra={"enum": ReferralStatus.values},
     )
 
 
@@ -135,6 +191,14 @@ class CheckbookOut(Schema):
 class PrescriptionOut(Schema):
     prescription_id: int
     checkbook: CheckbookOut
+
+
+class PrescribeIn(StrictSchema):
+    distinct_person: bool = Field(
+        default=False,
+        description="Confirme qu'une personne de mêmes nom, prénom et date de naissance "
+        "enregistrée par une autre structure (`other_records`) est une autre personne.",
+    )
 
 
 class RejectIn(StrictSchema):
@@ -157,45 +221,6 @@ def _beneficiary_fields():
         raise
 
 
-def _item(referral) -> dict:
-    return {
-        "id": referral.pk,
-        "status": referral.status,
-        "tier": referral.tier,
-        "publics": referral.publics,
-        "needs": referral.needs,
-        "created_at": referral.created_at,
-        "beneficiary_id": referral.beneficiary_id,
-        "organisation": {"id": referral.organisation.pk, "name": referral.organisation.name},
-        "passes": {
-            "total": referral.passes_count,
-            "used": referral.passes_used,
-            "left": referral.passes_left,
-        },
-    }
-
-
-def _detail(actor, referral) -> dict:
-    beneficiary = None
-    if can(actor, Capability.VIEW_PEOPLE):
-        person = referral.beneficiary
-        beneficiary = {
-            "id": person.pk,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "birth_date": person.birth_date,
-            "commune_insee": person.commune.insee_code,
-        }
-    # Free texts often describe the person's situation: only for roles that see people.
-    sees_people = beneficiary is not None
-    return {
-        **_item(referral),
-        "comment": referral.comment if sees_people else "",
-        "decision_reason": referral.decision_reason if sees_people else "",
-        "beneficiary": beneficiary,
-    }
-
-
 def _refer(actor, payload, person, commune):
     return refer(
         actor,
@@ -214,6 +239,10 @@ def _refer(actor, payload, person, commune):
         on_duplicate=OnDuplicate.CREATE if payload.new_person else OnDuplicate.REUSE,
         chosen_beneficiary_id=payload.beneficiary_id,
     )
+
+
+def _detail(actor, referral_id) -> dict:
+    return present_referral(actor, referral_for(actor, referral_id), today=timezone.localdate())
 
 
 @router.post(
@@ -260,22 +289,25 @@ def create_referral(request, payload: ReferralIn):
     "/referrals",
     response={200: ReferralPage, 401: Error, 403: Error, 422: InvalidInputOut},
     summary="Orientations, dans l'ordre de la file d'attente",
+    exclude_none=True,
     description="Un orienteur voit celles de sa structure ; le Département et le pilote, "
     "toutes celles du programme. Ordre : rang de priorité, puis ancienneté.",
 )
 def list_referrals(request, filters: Query[ReferralFilters]):
-    referrals = referrals_visible_to(request.auth, status=filters.status)
+    actor = request.auth
+    referrals = referrals_visible_to(actor, status=filters.status)
     page = referrals[filters.offset : filters.offset + filters.limit]
-    return {"items": [_item(r) for r in page], "count": referrals.count()}
+    return {"items": [referral_item(actor, r) for r in page], "count": referrals.count()}
 
 
 @router.get(
     "/referrals/{referral_id}",
     response={200: ReferralDetail, 401: Error, 403: Error, 404: Error, 422: InvalidInputOut},
     summary="Une orientation",
+    exclude_none=True,
 )
 def get_referral(request, referral_id: int):
-    return _detail(request.auth, referral_for(request.auth, referral_id))
+    return _detail(request.auth, referral_id)
 
 
 @router.post(
@@ -292,10 +324,14 @@ def get_referral(request, referral_id: int):
     description="409 `not_pending` (orientation déjà traitée), 409 `budget_exhausted` "
     "(budget ou stock insuffisant : rien n'est modifié).",
 )
-def prescribe_referral(request, referral_id: int):
+def prescribe_referral(request, referral_id: int, payload: PrescribeIn | None = None):
     actor = request.auth
     ensure_can(actor, Capability.PRESCRIBE)
-    prescription = prescribe(actor, referral_for(actor, referral_id))
+    prescription = prescribe(
+        actor,
+        referral_for(actor, referral_id),
+        distinct_person=payload.distinct_person if payload else False,
+    )
     checkbook = prescription.checkbook
     passes = checkbook.passes.exclude(status=PassStatus.CANCELLED).order_by("serial")
     return Status(
@@ -329,12 +365,13 @@ def prescribe_referral(request, referral_id: int):
         422: InvalidInputOut,
     },
     summary="Refuser une orientation (Département)",
+    exclude_none=True,
 )
 def reject_referral(request, referral_id: int, payload: RejectIn):
     actor = request.auth
     ensure_can(actor, Capability.PRESCRIBE)
     reject(actor, referral_for(actor, referral_id), payload.reason)
-    return _detail(actor, referral_for(actor, referral_id))
+    return _detail(actor, referral_id)
 
 
 @router.post(
@@ -348,9 +385,10 @@ def reject_referral(request, referral_id: int, payload: RejectIn):
         422: InvalidInputOut,
     },
     summary="Retirer une orientation (la structure qui l'a faite)",
+    exclude_none=True,
 )
 def withdraw_referral(request, referral_id: int, payload: WithdrawIn | None = None):
     actor = request.auth
     ensure_can(actor, Capability.REFER)
     withdraw(actor, referral_for(actor, referral_id), payload.reason if payload else "")
-    return _detail(actor, referral_for(actor, referral_id))
+    return _detail(actor, referral_id)

@@ -4,7 +4,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from passnum.beneficiaries.models import Beneficiary
-from passnum.beneficiaries.selectors import possible_duplicates
+from passnum.beneficiaries.selectors import (
+    other_records_of,
+    people_visible_to,
+    possible_duplicates,
+)
 from passnum.beneficiaries.services import (
     BeneficiaryData,
     check_birth_date,
@@ -80,7 +84,7 @@ def publics_for_age(publics: list[str], age: int) -> list[str]:
 
 def ensure_may_receive_checkbook(beneficiary, programme, today) -> None:
     """409 ``already_has_checkbook`` while the person holds unused, unexpired passes or has
-    reached the programme's maximum number of checkbooks."""
+    reached the programme's maximum number of checkbooks (on this record of the person)."""
     checkbooks = Checkbook.objects.filter(beneficiary=beneficiary)
     if checkbooks.count() >= programme.max_checkbooks_per_person:
         raise AlreadyHasCheckbook(
@@ -93,13 +97,43 @@ def ensure_may_receive_checkbook(beneficiary, programme, today) -> None:
         )
 
 
+def ensure_no_checkbook_elsewhere(beneficiary, programme, today) -> None:
+    """For the Département, at prescription: the same person recorded by another organisation
+    must not hold a running checkbook, nor have reached the maximum, there either."""
+    others = list(other_records_of(beneficiary).select_related("created_by_organisation"))
+    if not others:
+        return
+    checkbooks = Checkbook.objects.filter(beneficiary__in=others)
+    running = checkbooks.with_unused_passes(today).select_related("beneficiary").first()
+    if running is not None:
+        author = running.beneficiary.created_by_organisation
+        raise AlreadyHasCheckbook(
+            "Une personne de mêmes nom, prénom et date de naissance"
+            + (f", orientée par « {author.name} »," if author else "")
+            + f" a déjà un chéquier en cours (n° {running.number}, jusqu'au "
+            f"{running.expires_on:%d/%m/%Y}). S'il s'agit de la même personne, refusez cette "
+            "orientation ; sinon, confirmez qu'il s'agit d'une autre personne.",
+            field="distinct_person",
+        )
+    total = checkbooks.count() + Checkbook.objects.filter(beneficiary=beneficiary).count()
+    if total >= programme.max_checkbooks_per_person:
+        raise AlreadyHasCheckbook(
+            "Une personne de mêmes nom, prénom et date de naissance, orientée par une autre "
+            f"structure, a déjà reçu {programme.max_checkbooks_per_person} chéquier(s), le "
+            "maximum du programme. S'il s'agit de la même personne, refusez cette orientation ; "
+            "sinon, confirmez qu'il s'agit d'une autre personne.",
+            field="distinct_person",
+        )
+
+
 def _find_or_create_beneficiary(
     actor, data, on_duplicate, today, chosen_id=None
 ) -> tuple[Beneficiary, bool]:
     data = clean_beneficiary_data(data, actor.programme, today)
-    duplicates = list(
-        possible_duplicates(actor.programme, data.first_name, data.last_name, data.birth_date)
-    )
+    # Only the people the actor's organisation recorded (the Département: everyone): another
+    # organisation's record of the same person is neither shown nor reused — the new record is
+    # flagged to the Département, which resolves it in its queue.
+    duplicates = list(possible_duplicates(actor, data.first_name, data.last_name, data.birth_date))
     if chosen_id is not None:
         # Only a person with the typed identity can be chosen: an identifier alone never
         # gives access to someone.
@@ -153,7 +187,7 @@ def refer(
             code="invalid_input",
             field="comment",
         )
-    if beneficiary is not None and beneficiary.programme_id != actor.programme.pk:
+    if beneficiary is not None and not people_visible_to(actor).filter(pk=beneficiary.pk).exists():
         raise NotFound("Personne introuvable.")
     if beneficiary is None and beneficiary_data is None:
         raise InvalidInput("Indiquez la personne orientée.", code="invalid_input")
@@ -221,8 +255,12 @@ def _decide(referral, actor, status, reason="") -> None:
     referral.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
 
 
-def prescribe(actor, referral, *, today=None) -> Prescription:
-    """Give the referral's person a checkbook: the Département only, budget and stock allowing."""
+def prescribe(actor, referral, *, distinct_person: bool = False, today=None) -> Prescription:
+    """Give the referral's person a checkbook: the Département only, budget and stock allowing.
+
+    When another organisation recorded a person of the same identity who holds a running
+    checkbook, the prescription is refused unless the Département confirms that they are two
+    different people (``distinct_person``), which the journal keeps."""
     ensure_can(actor, Capability.PRESCRIBE, programme=referral.programme)
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -236,6 +274,8 @@ def prescribe(actor, referral, *, today=None) -> Prescription:
         referral = _lock_pending(referral)
         beneficiary = Beneficiary.objects.select_for_update().get(pk=referral.beneficiary_id)
         ensure_may_receive_checkbook(beneficiary, programme, today)
+        if not distinct_person:
+            ensure_no_checkbook_elsewhere(beneficiary, programme, today)
         checkbook = assign_checkbook(actor, programme, beneficiary, today=today)
         _decide(referral, actor, ReferralStatus.PRESCRIBED)
         prescription = Prescription.objects.create(
@@ -251,6 +291,7 @@ def prescribe(actor, referral, *, today=None) -> Prescription:
             Action.PRESCRIBED,
             before=ReferralStatus.PENDING,
             after=ReferralStatus.PRESCRIBED,
+            data={"distinct_person_confirmed": True} if distinct_person else None,
         )
         record(
             actor,

@@ -8,8 +8,7 @@ from django.db.models.functions import Coalesce
 
 from passnum.common.exceptions import InvalidInput, NotFound
 from passnum.journal.models import Action, JournalEntry, SubjectType
-from passnum.organisations.enums import OrganisationKind
-from passnum.organisations.permissions import Capability, ensure_can
+from passnum.organisations.permissions import Capability, can, ensure_can
 from passnum.passes.enums import PassStatus
 from passnum.passes.models import Pass
 from passnum.passes.selectors import ledger_of
@@ -34,7 +33,7 @@ def statements_visible_to(actor, *, status: str | None = None, period: str | Non
     with their totals); other roles are refused."""
     ensure_can(actor, Capability.VIEW_OWN_STATEMENTS)
     statements = Statement.objects.filter(programme=actor.programme)
-    if actor.role != OrganisationKind.OPERATOR:
+    if not can(actor, Capability.VIEW_ALL_STATEMENTS):
         statements = statements.filter(organisation=actor.organisation)
     if status:
         if status not in StatementStatus.values:

@@ -156,9 +156,14 @@ def test_notice_date_defaults_to_today(api_as, mende):
 
 
 def test_refer_reuses_the_one_person_with_the_same_identity(api_as, mende, programme):
-    client, _ = api_as(Kind.REFERRER)
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
     known = BeneficiaryFactory(
-        programme=programme, first_name="Jeanne", last_name="Dupont", commune=mende
+        programme=programme,
+        created_by_organisation=own,
+        first_name="Jeanne",
+        last_name="Dupont",
+        commune=mende,
     )
     response = post(client, URL, body(first_name="jeanne", last_name="DUPONT"))
     assert response.status_code == 201
@@ -170,10 +175,15 @@ def test_refer_reuses_the_one_person_with_the_same_identity(api_as, mende, progr
 def test_several_people_with_the_same_identity_are_listed_without_their_data(
     api_as, mende, programme
 ):
-    client, _ = api_as(Kind.REFERRER)
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
     people = [
         BeneficiaryFactory(
-            programme=programme, first_name="Jeanne", last_name="Dupont", email=email
+            programme=programme,
+            created_by_organisation=own,
+            first_name="Jeanne",
+            last_name="Dupont",
+            email=email,
         )
         for email in ("jeanne.a@exemple.fr", "jeanne.b@exemple.fr")
     ]
@@ -190,9 +200,15 @@ def test_several_people_with_the_same_identity_are_listed_without_their_data(
 
 
 def test_after_a_duplicate_the_client_picks_the_person(api_as, mende, programme):
-    client, _ = api_as(Kind.REFERRER)
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
     _first, second = (
-        BeneficiaryFactory(programme=programme, first_name="Jeanne", last_name="Dupont")
+        BeneficiaryFactory(
+            programme=programme,
+            created_by_organisation=own,
+            first_name="Jeanne",
+            last_name="Dupont",
+        )
         for _ in range(2)
     )
     response = post(client, URL, {**body(), "beneficiary_id": second.pk})
@@ -202,8 +218,11 @@ def test_after_a_duplicate_the_client_picks_the_person(api_as, mende, programme)
 
 
 def test_after_a_duplicate_the_client_confirms_a_new_person(api_as, mende, programme):
-    client, _ = api_as(Kind.REFERRER)
-    known = BeneficiaryFactory(programme=programme, first_name="Jeanne", last_name="Dupont")
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
+    known = BeneficiaryFactory(
+        programme=programme, created_by_organisation=own, first_name="Jeanne", last_name="Dupont"
+    )
     response = post(client, URL, {**body(), "new_person": True})
     assert response.status_code == 201, response.content
     assert response.json()["beneficiary_id"] != known.pk
@@ -224,10 +243,15 @@ def test_an_identifier_alone_gives_access_to_no_one(api_as, mende, programme):
 
 
 def test_a_namesake_in_another_commune_is_not_reused_silently(api_as, mende, programme):
-    client, _ = api_as(Kind.REFERRER)
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
     florac = CommuneFactory(insee_code="48061", name="Florac Trois Rivières")
     known = BeneficiaryFactory(
-        programme=programme, first_name="Jeanne", last_name="Dupont", commune=florac
+        programme=programme,
+        created_by_organisation=own,
+        first_name="Jeanne",
+        last_name="Dupont",
+        commune=florac,
     )
     response = post(client, URL, body())
     assert response.status_code == 409
@@ -258,8 +282,11 @@ def test_control_characters_are_refused(api_as, mende, programme, field):
 
 
 def test_a_person_already_waiting_is_refused(api_as, mende, programme):
-    client, _ = api_as(Kind.REFERRER)
-    waiting = BeneficiaryFactory(programme=programme, first_name="Jeanne", last_name="Dupont")
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
+    waiting = BeneficiaryFactory(
+        programme=programme, created_by_organisation=own, first_name="Jeanne", last_name="Dupont"
+    )
     referral_in(programme, beneficiary=waiting)
     before = state()
     response = post(client, URL, body())
@@ -272,9 +299,12 @@ def test_a_person_already_waiting_is_refused(api_as, mende, programme):
 
 
 def test_a_person_with_a_checkbook_is_refused(api_as, mende, programme, department):
-    client, _ = api_as(Kind.REFERRER)
+    client, actor = api_as(Kind.REFERRER)
+    own = actor.organisation  # the people below were recorded by its own organisation
     generate_passes(programme, 5)
-    holder = BeneficiaryFactory(programme=programme, first_name="Jeanne", last_name="Dupont")
+    holder = BeneficiaryFactory(
+        programme=programme, created_by_organisation=own, first_name="Jeanne", last_name="Dupont"
+    )
     prescribe(department, referral_in(programme, beneficiary=holder))
     before = state()
     response = post(client, URL, body())
@@ -439,7 +469,7 @@ def test_malformed_referrals_are_refused_in_french(api_as, mende, change, code, 
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
-    [(Kind.REFERRER, 200), (Kind.DEPARTMENT, 200), (Kind.PROVIDER, 403), (Kind.OPERATOR, 200)],
+    [(Kind.REFERRER, 200), (Kind.DEPARTMENT, 200), (Kind.PROVIDER, 403), (Kind.OPERATOR, 403)],
 )
 def test_who_may_list_referrals(api_as, programme, kind, expected):
     client, actor = api_as(kind)
@@ -456,7 +486,7 @@ def test_who_may_list_referrals(api_as, programme, kind, expected):
 
 
 def test_list_in_queue_order_with_passes_usage(api_as, programme, department):
-    client, _ = api_as(Kind.OPERATOR)
+    client, _ = api_as(Kind.DEPARTMENT)
     now = timezone.now()
     outside_old = referral_in(programme)
     rsa_new = referral_in(programme, publics=["rsa"])
@@ -490,6 +520,7 @@ def test_list_in_queue_order_with_passes_usage(api_as, programme, department):
         "beneficiary_id": rsa_old.beneficiary_id,
         "organisation": {"id": rsa_old.organisation_id, "name": rsa_old.organisation.name},
         "passes": {"total": 5, "used": 2, "left": 3},
+        "possible_duplicate": False,
     }
     assert body_["items"][1]["passes"] == {"total": 0, "used": 0, "left": 0}
     # a list shows no names
@@ -581,7 +612,7 @@ def test_list_query_count_does_not_grow(
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
-    [(Kind.REFERRER, 200), (Kind.DEPARTMENT, 200), (Kind.PROVIDER, 403), (Kind.OPERATOR, 200)],
+    [(Kind.REFERRER, 200), (Kind.DEPARTMENT, 200), (Kind.PROVIDER, 403), (Kind.OPERATOR, 403)],
 )
 def test_who_may_see_a_referral(api_as, programme, kind, expected):
     client, actor = api_as(kind)
@@ -606,33 +637,39 @@ def test_a_referral_with_its_person(api_as, programme, kind):
     assert response.status_code == 200
     data = response.json()
     assert data["comment"] == "Parle peu le français."
-    assert data["decision_reason"] == ""
+    assert "decision_reason" not in data  # still pending
     assert data["tier"] == 2
     assert data["organisation"] == {"id": actor.organisation.pk, "name": actor.organisation.name}
     assert data["passes"] == {"total": 0, "used": 0, "left": 0}
-    assert data["beneficiary"] == {
+    identity = {
         "id": person.pk,
         "first_name": "Jeanne",
         "last_name": person.last_name,
         "birth_date": "1980-05-17",
         "commune_insee": "48095",
+        "commune_name": "Mende",
+        "notice_given_on": "2026-01-15",
     }
+    if kind == Kind.DEPARTMENT:
+        # The Département sees the contact details, whoever recorded the person.
+        assert data["beneficiary"] == {**identity, "email": "", "phone": ""}
+    else:
+        # This person was recorded by another organisation (the factory's): no contact details.
+        assert data["beneficiary"] == identity
 
 
-def test_the_operator_sees_no_names(api_as, programme, department):
+@pytest.mark.parametrize("decided", [False, True])
+def test_the_operator_sees_no_referral_at_all(api_as, programme, department, decided):
+    """The operator steers from aggregates: no referral, not even without names."""
     client, _ = api_as(Kind.OPERATOR)
-    referral = reject(department, referral_in(programme), "Personne déjà autonome.")
-    response = client.get(f"{URL}/{referral.pk}")
-    assert response.status_code == 200
-    data = response.json()
-    assert data["beneficiary"] is None
-    assert data["beneficiary_id"] == referral.beneficiary_id
-    # free texts may describe the person: not for a role that sees no one
-    assert data["decision_reason"] == ""
-    assert data["comment"] == ""
-    assert data["status"] == "rejected"
-    assert referral.beneficiary.last_name not in response.content.decode()
-    assert "Personne déjà autonome" not in response.content.decode()
+    referral = referral_in(programme)
+    if decided:
+        referral = reject(department, referral, "Personne déjà autonome.")
+    for response in (client.get(f"{URL}/{referral.pk}"), client.get(URL)):
+        assert response.status_code == 403
+        assert response.json()["code"] == "forbidden"
+        assert referral.beneficiary.last_name not in response.content.decode()
+        assert "autonome" not in response.content.decode()
 
 
 def test_another_organisation_or_programme_referral_is_not_found(api_as, programme):

@@ -49,7 +49,10 @@ def test_lozere_figures_after_one_prescription(
     ProgrammeFactory()  # another programme, with nothing
     other = ProgrammeFactory()
     generate_passes(other, 10)
-    assert department.post(f"/api/v1/referrals/{prescribed.pk}/prescribe").status_code == 201
+    response = department.post(
+        f"/api/v1/referrals/{prescribed.pk}/prescribe", content_type="application/json"
+    )
+    assert response.status_code == 201
 
     with django_assert_max_num_queries(3):  # token, ledger, prescribed referrals
         response = operator.get(URL)

@@ -16,6 +16,7 @@ from passnum.territories.models import Commune
 
 DEMO_ROLES = {
     "orienteur": ("referrer", "Mission Locale Lozère"),
+    "orienteur2": ("referrer", "France Travail Mende"),
     "departement": ("department", "Département de la Lozère — DTIP"),
     "structure": ("provider", "France services de Mende"),
     "pilote": ("operator", "Lozère Développement"),
@@ -124,7 +125,18 @@ def test_demo_has_the_programme_stock_places_and_a_queue(demo):
     assert not places.exclude(organisation__accreditation__status=AccreditationStatus.ACCREDITED)
     assert all(p.services for p in places)
     queue = Referral.objects.filter(programme=programme, status="pending").in_queue_order()
-    assert [r.tier for r in queue] == [1, 1, 2, 2, 3]
+    assert [r.tier for r in queue] == [1, 1, 1, 2, 2, 3]
+
+
+def test_demo_shows_a_cross_organisation_duplicate(demo):
+    """Nadia is oriented by the Mission Locale and by France Travail: neither sees the other's
+    record; the Département sees both flagged."""
+    second = Client()
+    second.post("/connexion/", {"username": "orienteur2", "password": "passnum-demo"})
+    assert "Doublon possible" not in second.get("/espace/orientations/").content.decode()
+    department = Client()
+    department.post("/connexion/", {"username": "departement", "password": "passnum-demo"})
+    assert department.get("/espace/file/").content.decode().count("Doublon possible") == 2
 
 
 def test_demo_accounts_walk_the_whole_flow(demo):
@@ -158,7 +170,7 @@ def test_demo_accounts_walk_the_whole_flow(demo):
     )
     assert referral.status_code == 201, referral.content
     prescribed = api_for("departement").post(
-        f"/api/v1/referrals/{referral.json()['id']}/prescribe"
+        f"/api/v1/referrals/{referral.json()['id']}/prescribe", content_type="application/json"
     )
     assert prescribed.status_code == 201, prescribed.content
     code = prescribed.json()["checkbook"]["passes"][0]["code"]

@@ -489,12 +489,14 @@ def test_a_person_is_required(referrer, programme):
 
 
 @pytest.fixture
-def helene(programme):
+def helene(programme, referrer):
+    """A person the referrer's own organisation recorded."""
     return BeneficiaryFactory(
         programme=programme,
         first_name="Hélène",
         last_name="Dupré-Noël",
         birth_date=date(1970, 4, 2),
+        created_by_organisation=referrer.organisation,
     )
 
 
@@ -545,6 +547,7 @@ def test_reuse_with_two_matching_people_still_asks(referrer, programme, helene):
         first_name="Helene",
         last_name="Dupre Noel",
         birth_date=date(1970, 4, 2),
+        created_by_organisation=referrer.organisation,
     )
     with pytest.raises(PossibleDuplicate) as excinfo:
         refer(
@@ -588,10 +591,19 @@ def test_an_existing_person_of_another_programme_is_not_found(referrer):
 def test_a_second_pending_referral_is_refused(referrer, make_actor, programme):
     first = refer(referrer, publics=[], needs=NEEDS, beneficiary_data=person(), today=TODAY)
     before = state(programme)
-    for actor in (referrer, make_actor(Kind.REFERRER), make_actor(Kind.DEPARTMENT)):
+    for actor in (referrer, make_actor(Kind.DEPARTMENT)):
         with pytest.raises(AlreadyPending) as excinfo:
             refer(actor, publics=[], needs=NEEDS, beneficiary=first.beneficiary, today=TODAY)
         assert excinfo.value.code == "already_pending"
+    # Another referrer organisation does not even learn that the person exists.
+    with pytest.raises(NotFound):
+        refer(
+            make_actor(Kind.REFERRER),
+            publics=[],
+            needs=NEEDS,
+            beneficiary=first.beneficiary,
+            today=TODAY,
+        )
     with pytest.raises(AlreadyPending):
         refer(
             referrer,

@@ -6,16 +6,17 @@ the page (on the field they name, or as an alert); they never decide a rule them
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from passnum.beneficiaries.selectors import possible_duplicates
 from passnum.beneficiaries.services import BeneficiaryData
 from passnum.common.exceptions import DomainError, NotAllowed
-from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, can, ensure_can
 from passnum.passes.selectors import budget_for, ledger_of
 from passnum.referrals.enums import ReferralStatus
 from passnum.referrals.exceptions import PossibleDuplicate
+from passnum.referrals.presenters import present_referral
 from passnum.referrals.selectors import referral_for, referrals_visible_to
 from passnum.referrals.services import OnDuplicate, prescribe, refer, reject, withdraw
 
@@ -76,7 +77,7 @@ def referral_new(request):
         except DomainError as exc:
             attach_error(form, exc)
             if answer:  # keep the question answered, with the answer given
-                candidates = list(possible_duplicates(actor.programme, **identity))
+                candidates = list(possible_duplicates(actor, **identity))
         else:
             messages.success(
                 request,
@@ -110,16 +111,16 @@ def referral_list(request):
         request,
         "www/referrals/list.html",
         {
-            "title": "Orientations de ma structure"
-            if actor.role == OrganisationKind.REFERRER
-            else "Orientations du programme",
+            "title": "Orientations du programme"
+            if can(actor, Capability.VIEW_ALL_REFERRALS)
+            else "Orientations de ma structure",
             "filter_form": filter_form,
             "status": status,
             "status_label": ReferralStatus(status).label.lower() if status else "",
             "page": page,
             "pagination": pagination,
             "show_people": can(actor, Capability.VIEW_PEOPLE),
-            "show_organisation": actor.role != OrganisationKind.REFERRER,
+            "show_organisation": can(actor, Capability.VIEW_ALL_REFERRALS),
             "can_refer": can(actor, Capability.REFER),
         },
     )
@@ -153,18 +154,16 @@ def queue(request):
 
 
 def render_referral(request, referral, *, reject_form=None, withdraw_form=None):
+    """The referral as the presenter gives it to this actor — the same fields as the API."""
     actor = request.actor
     pending = referral.is_pending
     own = referral.organisation_id == actor.organisation.pk
-    prescribed = referral.status == ReferralStatus.PRESCRIBED
     return render(
         request,
         "www/referrals/detail.html",
         {
             "title": f"Orientation n° {referral.pk}",
-            "referral": referral,
-            "show_people": can(actor, Capability.VIEW_PEOPLE),
-            "checkbook": referral.prescription.checkbook if prescribed else None,
+            "r": present_referral(actor, referral, today=timezone.localdate()),
             "can_print": can(actor, Capability.PRINT_CHECKBOOK),
             "can_decide": pending and can(actor, Capability.PRESCRIBE),
             "can_withdraw": pending and own and can(actor, Capability.REFER),
@@ -185,7 +184,9 @@ def referral_prescribe(request, referral_id):
     actor = request.actor
     referral = referral_or_404(actor, referral_id)
     try:
-        prescription = prescribe(actor, referral)
+        prescription = prescribe(
+            actor, referral, distinct_person=request.POST.get("distinct_person") == "1"
+        )
     except NotAllowed:
         raise
     except DomainError as exc:

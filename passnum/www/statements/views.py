@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.common.templatetags.passnum import euros
-from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.permissions import Capability, can, ensure_can
 from passnum.statements.documents import statement_csv, statement_pdf
 from passnum.statements.models import StatementStatus
@@ -76,7 +75,7 @@ def render_list(request, *, generate_form=None, sepa_form=None):
             "passes": totals["passes"] or 0,
             "amount": totals["amount"] or 0,
         },
-        "show_organisation": actor.role == OrganisationKind.OPERATOR,
+        "show_organisation": can(actor, Capability.VIEW_ALL_STATEMENTS),
         "manages": manages,
     }
     if manages:
@@ -139,7 +138,7 @@ def render_detail(request, statement, *, pay_form=None, status=200):
             "can_validate": manages and statement.status == StatementStatus.DRAFT,
             "can_pay": manages and statement.status == StatementStatus.VALIDATED,
             "pay_form": pay_form or PayForm(),
-            "show_organisation": actor.role == OrganisationKind.OPERATOR,
+            "show_organisation": can(actor, Capability.VIEW_ALL_STATEMENTS),
         },
         status=status,
     )

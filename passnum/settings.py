@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "passnum.common",
+    "passnum.api",
     "passnum.accounts",
     "passnum.territories",
     "passnum.programmes",

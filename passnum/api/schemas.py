@@ -1,6 +1,6 @@
 import re
 
-from ninja import Schema
+from ninja import Header, Schema
 from pydantic import ConfigDict, Field, field_validator
 
 # Control characters other than tab and line breaks (PostgreSQL refuses NUL in text).
@@ -54,3 +54,17 @@ class Ref(Schema):
 
     id: int
     name: str
+
+
+# The ``Idempotency-Key`` header of the state-changing operations that take one.
+IdempotencyKey = Header[
+    str | None,
+    {
+        "alias": "Idempotency-Key",
+        "max_length": 255,
+        "description": "Facultatif. Une clé choisie par le client (par exemple un UUID) : la "
+        "même clé avec le même corps dans les 24 heures renvoie la première réponse (en-tête "
+        "`Idempotent-Replayed: true`) au lieu d'agir deux fois ; avec un autre corps : 422 "
+        "`idempotency_key_reused`.",
+    },
+]

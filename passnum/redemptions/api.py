@@ -3,14 +3,16 @@
 import datetime
 from typing import Annotated
 
+from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from passnum.api.schemas import Error, InvalidInputOut, Pagination, StrictSchema
+from passnum.api import idempotency
+from passnum.api.schemas import Error, IdempotencyKey, InvalidInputOut, Pagination, StrictSchema
 from passnum.referential.enums import Service
 
 from .models import PlaceType, Redemption, SessionKind
-from .selectors import redeemed_serials, session_for, sessions_of
+from .selectors import redeemed_serials, redemption_receipt, session_for, sessions_of
 from .services import redeem, undo_session
 
 router = Router(tags=["Encaissements"])
@@ -130,27 +132,44 @@ def _item(session, serials) -> dict:
         "encaissement de pass valides restant accepté."
     ),
 )
-def create_redemption(request, payload: RedemptionIn):
-    session = redeem(
-        request.auth,
-        codes=payload.codes,
-        date=payload.date,
-        duration_minutes=payload.duration_minutes,
-        services=payload.services,
-        path=payload.path_id,
-        place=payload.place_id,
-        place_type=payload.place_type,
-        kind=payload.kind,
-    )
-    passes = session.redeemed_passes
-    return Status(
-        201,
-        {
+def create_redemption(
+    request,
+    payload: RedemptionIn,
+    response: HttpResponse,
+    idempotency_key: IdempotencyKey = None,
+):
+    actor = request.auth
+
+    def act() -> idempotency.Outcome:
+        session = redeem(
+            actor,
+            codes=payload.codes,
+            date=payload.date,
+            duration_minutes=payload.duration_minutes,
+            services=payload.services,
+            path=payload.path_id,
+            place=payload.place_id,
+            place_type=payload.place_type,
+            kind=payload.kind,
+        )
+        passes = session.redeemed_passes
+        body = {
             "session_id": session.pk,
             "redeemed": [p.serial for p in passes],
             "amount_cents": sum(p.value_cents for p in passes),
-        },
+        }
+        return idempotency.Outcome(session.pk, 201, body)
+
+    outcome = idempotency.run(
+        request,
+        operation="redemptions",
+        key=idempotency_key,
+        payload=payload,
+        act=act,
+        rebuild=lambda session_id: redemption_receipt(actor, session_id),
     )
+    idempotency.mark(response, outcome)
+    return Status(outcome.status, outcome.body)
 
 
 @router.get(

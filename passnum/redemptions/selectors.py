@@ -53,3 +53,20 @@ def redeemed_serials(session) -> list[str]:
         .order_by("pass_obj__serial")
         .values_list("pass_obj__serial", flat=True)
     )
+
+
+def redemption_receipt(actor, session_id) -> dict:
+    """The answer a redemption gave, rebuilt for a retried request (``Idempotency-Key``): the
+    session, its passes in the order they were typed and their amount — as they were recorded,
+    even if the session was undone since."""
+    session = session_for(actor, session_id)
+    passes = list(
+        Redemption.objects.filter(session=session)
+        .order_by("pk")
+        .values_list("pass_obj__serial", "pass_obj__value_cents")
+    )
+    return {
+        "session_id": session.pk,
+        "redeemed": [serial for serial, _ in passes],
+        "amount_cents": sum(cents for _, cents in passes),
+    }

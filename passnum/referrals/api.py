@@ -3,11 +3,20 @@
 import datetime
 from contextlib import contextmanager
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from passnum.api.schemas import Error, InvalidInputOut, Pagination, Ref, StrictSchema
+from passnum.api import idempotency
+from passnum.api.schemas import (
+    Error,
+    IdempotencyKey,
+    InvalidInputOut,
+    Pagination,
+    Ref,
+    StrictSchema,
+)
 from passnum.beneficiaries.services import BeneficiaryData
 from passnum.common.exceptions import InvalidInput
 from passnum.organisations.permissions import Capability, ensure_can
@@ -19,7 +28,7 @@ from passnum.territories.selectors import commune_by_insee
 from .enums import ReferralStatus
 from .exceptions import PossibleDuplicate
 from .presenters import present_referral, referral_item
-from .selectors import referral_for, referrals_visible_to
+from .selectors import prescription_for, referral_for, referrals_visible_to
 from .services import OnDuplicate, prescribe, refer, reject, withdraw
 
 router = Router(tags=["Orientations"])
@@ -324,34 +333,58 @@ def get_referral(request, referral_id: int):
     description="409 `not_pending` (orientation déjà traitée), 409 `budget_exhausted` "
     "(budget ou stock insuffisant : rien n'est modifié).",
 )
-def prescribe_referral(request, referral_id: int, payload: PrescribeIn | None = None):
+def prescribe_referral(
+    request,
+    referral_id: int,
+    response: HttpResponse,
+    payload: PrescribeIn | None = None,
+    idempotency_key: IdempotencyKey = None,
+):
     actor = request.auth
     ensure_can(actor, Capability.PRESCRIBE)
-    prescription = prescribe(
-        actor,
-        referral_for(actor, referral_id),
-        distinct_person=payload.distinct_person if payload else False,
+
+    def act() -> idempotency.Outcome:
+        prescription = prescribe(
+            actor,
+            referral_for(actor, referral_id),
+            distinct_person=payload.distinct_person if payload else False,
+        )
+        return idempotency.Outcome(prescription.pk, 201, _prescription_body(prescription))
+
+    outcome = idempotency.run(
+        request,
+        operation="prescribe",
+        key=idempotency_key,
+        payload=payload,
+        params={"referral_id": referral_id},
+        act=act,
+        rebuild=lambda prescription_id: _prescription_body(
+            prescription_for(actor, prescription_id)
+        ),
     )
+    idempotency.mark(response, outcome)
+    return Status(outcome.status, outcome.body)
+
+
+def _prescription_body(prescription) -> dict:
+    """The checkbook as it is now, with the codes to print (a replaced pass is left out)."""
     checkbook = prescription.checkbook
     passes = checkbook.passes.exclude(status=PassStatus.CANCELLED).order_by("serial")
-    return Status(
-        201,
-        {
-            "prescription_id": prescription.pk,
-            "checkbook": {
-                "number": checkbook.number,
-                "expires_on": checkbook.expires_on,
-                "passes": [
-                    {
-                        "serial": p.serial,
-                        "code": codes.display(keys.decrypt(p.code_encrypted)),
-                        "value_cents": p.value_cents,
-                    }
-                    for p in passes
-                ],
-            },
+    return {
+        "prescription_id": prescription.pk,
+        "checkbook": {
+            "number": checkbook.number,
+            "expires_on": checkbook.expires_on,
+            "passes": [
+                {
+                    "serial": p.serial,
+                    "code": codes.display(keys.decrypt(p.code_encrypted)),
+                    "value_cents": p.value_cents,
+                }
+                for p in passes
+            ],
         },
-    )
+    }
 
 
 @router.post(

@@ -10,7 +10,7 @@ from passnum.passes.enums import CONSUMED, PassStatus
 from passnum.passes.models import Checkbook
 
 from .enums import ReferralStatus
-from .models import Referral
+from .models import Prescription, Referral
 
 _PASSES = "prescription__checkbook__passes"
 
@@ -151,3 +151,16 @@ def other_records(actor, referral, *, today) -> list[OtherRecord]:
         )
         for person in others
     ]
+
+
+def prescription_for(actor, prescription_id) -> Prescription:
+    """One prescription of the actor's programme, for the Département (with its checkbook)."""
+    ensure_can(actor, Capability.PRESCRIBE)
+    found = (
+        Prescription.objects.filter(programme=actor.programme, pk=prescription_id)
+        .select_related("checkbook")
+        .first()
+    )
+    if found is None:
+        raise NotFound("Prescription introuvable.")
+    return found

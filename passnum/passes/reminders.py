@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
+from passnum.common.text import without_email_addresses
+
 from .enums import PassStatus
 from .models import Checkbook, Reminder, ReminderRecipient
 
@@ -90,9 +92,14 @@ def send_reminders(now: datetime.datetime) -> SendResult:
                     continue
                 reminder_message(reminder).send()
                 Reminder.objects.filter(pk=reminder.pk).update(sent_at=now)
-        except Exception:
+        except Exception as exc:
             failed += 1
-            logger.exception("Rappel n° %s non envoyé à %s", reminder.pk, reminder.email)
+            # Neither the address nor a traceback (the mail server's refusal quotes it).
+            logger.error(
+                "Rappel n° %s non envoyé : %s",
+                reminder.pk,
+                without_email_addresses(f"{type(exc).__name__}: {exc}"),
+            )
         else:
             sent += 1
     return SendResult(sent=sent, failed=failed)

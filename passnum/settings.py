@@ -205,7 +205,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
 # Background tasks (django-tasks, database backend): every email goes through the queue
-# « emails »; `passnum worker` runs it (README « Envoi des courriels »).
+# « emails »; `passnum worker` runs it (one or more processes, on any machine sharing the
+# database; `passnum prune_db_task_results` trims the finished tasks).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -11,7 +11,6 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -83,9 +82,11 @@ def queue_email(
 
 
 def _enqueue_on_commit(email_id: int, attempts_before: int, run_after=None) -> None:
-    transaction.on_commit(
-        partial(enqueue_delivery, email_id, attempts_before, run_after), robust=True
-    )
+    # A function, not a partial: Django names it (__qualname__) when it logs its failure.
+    def enqueue():
+        enqueue_delivery(email_id, attempts_before, run_after)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def enqueue_delivery(

@@ -538,3 +538,27 @@ def test_two_workers_never_send_an_email_twice(postgres_only, monkeypatch):
     assert outcomes == ["sent"] * 6 + ["skipped"] * 6
     workers = DBTaskResult.objects.values_list("worker_ids", flat=True)
     assert {w for ids in workers for w in ids} == {"w0", "w1"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_enqueue_loses_nothing(monkeypatch, caplog):
+    """The task table cannot be written after the commit: the caller goes on, the email
+    stays queued without a task, and the sweeper enqueues it later."""
+
+    def broken(*args):
+        raise ConnectionError("la base ne répond plus")
+
+    monkeypatch.setattr(services, "enqueue_delivery", broken)
+    with caplog.at_level(logging.ERROR), transaction.atomic():
+        email = queue()
+
+    assert "Error calling _enqueue_on_commit.<locals>.enqueue in on_commit()" in caplog.text
+    assert "@" not in caplog.text
+    email = reload(email)
+    assert (email.status, email.task_id) == (EmailStatus.QUEUED, None)
+    assert not DBTaskResult.objects.exists()
+    monkeypatch.undo()
+
+    assert sweep_emails(START + LOST_AFTER).requeued == 1
+    assert run_tasks(at=START + LOST_AFTER) == 1
+    assert reload(email).status == EmailStatus.SENT

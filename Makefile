@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 ## Create .venv, install, migrate, load the Lozère demo, serve on http://127.0.0.1:8000
+## (with one email worker, `passnum worker`, beside the server: stopped with it)
 demo: $(STAMP)
 	mkdir -p var
 	DEBUG=1 $(BIN)/passnum demo

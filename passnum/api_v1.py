@@ -8,6 +8,7 @@ from passnum.accounts.api import router as accounts_router
 from passnum.accounts.services import actor_for_token
 from passnum.api import errors
 from passnum.api.auth import BearerToken
+from passnum.notifications.api import router as notifications_router
 from passnum.passes.api import router as passes_router
 from passnum.redemptions.api import router as redemptions_router
 from passnum.referential.api import router as referential_router
@@ -39,6 +40,7 @@ api.add_router("", statements_router)
 api.add_router("", referrals_router)
 api.add_router("", passes_router)
 api.add_router("", reporting_router)
+api.add_router("", notifications_router)
 
 
 def unknown_endpoint(request, rest=""):

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "passnum.common",
     "passnum.api",
     "passnum.accounts",
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "passnum.paths",
     "passnum.redemptions",
     "passnum.statements",
+    "passnum.notifications",
     "passnum.www",
     "passnum.demo",
 ]
@@ -199,6 +202,18 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "passnum <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that does not answer must not hold a worker (and its row lock) forever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Background tasks (django-tasks, database backend): every email goes through the queue
+# « emails »; `passnum worker` runs it (one or more processes, on any machine sharing the
+# database; `passnum prune_db_task_results` trims the finished tasks).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["emails"],
+    }
+}
 
 # Security baseline. Outside DEBUG: secure cookies, HSTS, HTTPS redirect (turn it off only
 # behind a proxy that already redirects: SECURE_SSL_REDIRECT=0).

@@ -30,3 +30,22 @@ def spreadsheet_safe(value):
     ):
         return "'" + value
     return value
+
+
+# Anything shaped like an email address, inside an error message or a log line.
+EMAIL_ADDRESS = re.compile(r"[^\s@<>()\[\]{}'\",;:]+@[^\s@<>()\[\]{}'\",;:]+")
+
+
+def without_email_addresses(text: str) -> str:
+    """``text`` with every email address replaced by « [adresse masquée] »: for log lines and
+    stored error messages (a mail server's refusal often quotes the recipient)."""
+    return EMAIL_ADDRESS.sub("[adresse masquée]", text)
+
+
+def mask_email(address: str) -> str:
+    """« jeanne.durand@exemple.fr » → « j•••@exemple.fr »: enough to tell two addresses apart
+    in a list, not enough to read whose it is."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return "•••"
+    return f"{local[0]}•••@{domain}"

@@ -26,6 +26,7 @@ class Capability(enum.Enum):
     ACCREDIT_PROVIDERS = "accredit_providers"
     MANAGE_STATEMENTS = "manage_statements"
     EXPORT = "export"
+    MONITOR_EMAILS = "monitor_emails"
 
 
 CAPABILITIES: dict[Kind, frozenset[Capability]] = {
@@ -64,6 +65,7 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
             Capability.ACCREDIT_PROVIDERS,
             Capability.MANAGE_STATEMENTS,
             Capability.EXPORT,
+            Capability.MONITOR_EMAILS,
         }
     ),
 }
@@ -87,6 +89,7 @@ REFUSALS = {
     Capability.MANAGE_FRAMEWORK: "Seul le pilote peut gérer le référentiel et les parcours.",
     Capability.DECLARE_OFFER: "Seule une structure de médiation numérique déclare son offre.",
     Capability.VIEW_OWN_STATEMENTS: "Votre rôle ne donne pas accès aux relevés.",
+    Capability.MONITOR_EMAILS: "Seul le pilote suit l'envoi des courriels.",
 }
 
 

@@ -7,7 +7,12 @@ class PassesConfig(AppConfig):
 
     def ready(self):
         from passnum.common.triggers import register
+        from passnum.notifications.services import register_check
 
+        from .reminders import KIND_OF, reminder_still_due
         from .triggers import PASS_MOVES
 
         register(PASS_MOVES)
+        # A reminder whose passes are all used (or whose checkbook ended) is not sent.
+        for kind in KIND_OF.values():
+            register_check(kind, reminder_still_due)

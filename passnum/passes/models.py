@@ -189,15 +189,23 @@ class ReminderRecipient(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """A message to send before a checkbook's end (an outbox: ``passnum daily`` queues and sends,
-    once per checkbook and recipient)."""
+    """A reminder before a checkbook's end, queued by ``passnum daily`` once per checkbook and
+    recipient (this row is the « once »); its email is in the outbox (``message``: its address,
+    status and sending time), sent by ``passnum worker``."""
 
     checkbook = models.ForeignKey(Checkbook, on_delete=models.PROTECT, related_name="reminders")
     recipient = models.CharField("destinataire", max_length=20, choices=ReminderRecipient.choices)
-    email = models.EmailField("courriel")
     due_on = models.DateField("à envoyer le")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
-    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    message = models.OneToOneField(
+        "notifications.Email",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminder",
+        verbose_name="courriel",
+        help_text="Vide pour un rappel envoyé avant la file des courriels.",
+    )
 
     class Meta:
         verbose_name = "rappel"

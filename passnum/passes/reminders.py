@@ -1,101 +1,102 @@
-"""Reminders before a checkbook's end, queued and sent by ``passnum daily``: once per checkbook
-and recipient."""
+"""Reminders before a checkbook's end, queued by ``passnum daily`` in the outbox
+(``passnum.notifications``) once per checkbook and recipient, and sent by ``passnum worker``."""
 
 import datetime
-import logging
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from .enums import PassStatus
-from .models import Checkbook, Reminder, ReminderRecipient
+from passnum.notifications.models import EmailKind
+from passnum.notifications.services import queue_email
+from passnum.programmes.models import Programme
 
-logger = logging.getLogger(__name__)
+from .enums import PassStatus
+from .models import Checkbook, Pass, Reminder, ReminderRecipient
 
 # The referrer and the person are reminded this many days before a checkbook's end.
-REMINDER_DAYS_BEFORE_END = 30
+
+KIND_OF = {
+    ReminderRecipient.REFERRER: EmailKind.REMINDER_REFERRER,
+    ReminderRecipient.BENEFICIARY: EmailKind.REMINDER_BENEFICIARY,
+}
 
 
 def queue_reminders(today: datetime.date) -> int:
-    """Queue one reminder per checkbook ending within 30 days that still has an unused pass:
+    """Queue one reminder per checkbook ending within its programme's delay (30 days unless set
+    otherwise) that still has an unused pass:
     to the organisation that made the referral (when it has an email) and to the person (when
-    their email is known). Returns how many were queued now."""
+    their email is known). Each one is an email in the outbox, linked to its ``Reminder`` row.
+    Returns how many were queued now."""
+    unused = (
+        Pass.objects.filter(checkbook=OuterRef("pk"), status=PassStatus.ASSIGNED)
+        .order_by()
+        .values("checkbook")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    # Each programme sets how long before the end its reminders go.
+    due = Q()
+    for programme_id, days in Programme.objects.values_list("pk", "reminder_days_before_end"):
+        due |= Q(programme_id=programme_id, expires_on__lte=today + datetime.timedelta(days=days))
     checkbooks = (
         Checkbook.objects.with_unused_passes(today)
-        .filter(expires_on__lte=today + datetime.timedelta(days=REMINDER_DAYS_BEFORE_END))
-        .select_related("beneficiary", "prescription__referral__organisation")
+        .filter(due)
+        .annotate(passes_left=Subquery(unused))
+        .select_related(
+            "programme", "beneficiary__commune", "prescription__referral__organisation"
+        )
         .order_by("pk")
     )
     already = set(
         Reminder.objects.filter(checkbook__in=checkbooks).values_list("checkbook_id", "recipient")
     )
-    new = []
-    for checkbook in checkbooks:
-        recipients = {
-            ReminderRecipient.REFERRER: _referrer_of(checkbook).email,
-            ReminderRecipient.BENEFICIARY: checkbook.beneficiary.email,
-        }
-        for recipient, email in recipients.items():
-            if email and (checkbook.pk, recipient) not in already:
-                new.append(
-                    Reminder(checkbook=checkbook, recipient=recipient, email=email, due_on=today)
-                )
-    # A concurrent run may have queued the same ones: the unique constraint keeps one.
-    Reminder.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    queued = 0
+    with transaction.atomic():
+        for checkbook in checkbooks:
+            recipients = {
+                ReminderRecipient.REFERRER: _referrer_of(checkbook).email,
+                ReminderRecipient.BENEFICIARY: checkbook.beneficiary.email,
+            }
+            for recipient, address in recipients.items():
+                if address and (checkbook.pk, recipient) not in already:
+                    queued += _queue_one(checkbook, recipient, address, today)
+    return queued
 
 
-@dataclass(frozen=True)
-class SendResult:
-    sent: int
-    failed: int
-
-
-def send_reminders(now: datetime.datetime) -> SendResult:
-    """Send every reminder not yet sent. A failure is logged and leaves that reminder unsent
-    (the next run tries again); the others go on. A reminder whose checkbook has no unused
-    pass left (all used, or expired by ``expire_passes``) is not sent: nothing to remind of."""
-    pending = list(
-        Reminder.objects.filter(sent_at__isnull=True)
-        .select_related(
-            "checkbook__beneficiary__commune", "checkbook__prescription__referral__organisation"
-        )
-        .annotate(
-            passes_left=Count(
-                "checkbook__passes", filter=Q(checkbook__passes__status=PassStatus.ASSIGNED)
+def _queue_one(checkbook, recipient, address, today) -> bool:
+    subject, body = reminder_message(checkbook, recipient, checkbook.passes_left)
+    try:
+        with transaction.atomic():
+            email = queue_email(
+                kind=KIND_OF[recipient],
+                recipient=address,
+                subject=subject,
+                body=body,
+                programme=checkbook.programme,
             )
-        )
-        .order_by("pk")
+            Reminder.objects.create(
+                checkbook=checkbook, recipient=recipient, due_on=today, message=email
+            )
+    except IntegrityError:
+        # A concurrent run queued it first (reminder_once_per_recipient): its email goes,
+        # this one is rolled back with its task.
+        return False
+    return True
+
+
+def reminder_still_due(email) -> bool:
+    """Asked by the outbox before each attempt: a reminder whose checkbook has ended or has no
+    unused pass left (all used, or expired by ``expire_passes``) is not sent."""
+    return (
+        Checkbook.objects.with_unused_passes(timezone.localdate())
+        .filter(reminders__message=email)
+        .exists()
     )
-    sent = failed = 0
-    for reminder in pending:
-        if not reminder.passes_left:
-            continue
-        try:
-            with transaction.atomic():
-                # Claimed under a row lock: two runs at once never send one reminder twice.
-                claimed = list(
-                    Reminder.objects.select_for_update(skip_locked=True)
-                    .filter(pk=reminder.pk, sent_at__isnull=True)
-                    .values_list("pk", flat=True)
-                )
-                if not claimed:
-                    continue
-                reminder_message(reminder).send()
-                Reminder.objects.filter(pk=reminder.pk).update(sent_at=now)
-        except Exception:
-            failed += 1
-            logger.exception("Rappel n° %s non envoyé à %s", reminder.pk, reminder.email)
-        else:
-            sent += 1
-    return SendResult(sent=sent, failed=failed)
 
 
 def _referrer_of(checkbook):
@@ -113,20 +114,19 @@ def _passes(count: int) -> str:
     return f"{count} pass" if count != 1 else "1 pass"
 
 
-def reminder_message(reminder) -> EmailMessage:
-    """The reminder's email, in French. The referrer reads the referral number and the
-    person's first name and last name initial only."""
-    checkbook = reminder.checkbook
+def reminder_message(checkbook, recipient, passes_left: int) -> tuple[str, str]:
+    """The reminder's subject and body, in French. The referrer reads the referral number and
+    the person's first name and last name initial only."""
     person = checkbook.beneficiary
     with translation.override("fr"):
         end = date_format(checkbook.expires_on, "j F Y")
-    left = _passes(reminder.passes_left)
+    left = _passes(passes_left)
     link = where_to_use_url(person.commune)
     signature = (
         f"\n-- \n{settings.PASSNUM_SITE_TITLE} — {settings.PASSNUM_SITE_TAGLINE}\n"
         "Ce message est envoyé automatiquement : merci de ne pas y répondre.\n"
     )
-    if reminder.recipient == ReminderRecipient.REFERRER:
+    if recipient == ReminderRecipient.REFERRER:
         referral = checkbook.prescription.referral
         name = f"{person.first_name} {person.last_name[:1].upper()}."
         subject = f"Pass numérique : fin du chéquier de {name} le {end}"
@@ -149,4 +149,4 @@ def reminder_message(reminder) -> EmailMessage:
             f"Où utiliser mes pass : {link}\n\n"
             "Après cette date, les pass non utilisés ne seront plus acceptés.\n"
         )
-    return EmailMessage(subject=subject, body=body + signature, to=[reminder.email])
+    return subject, body + signature

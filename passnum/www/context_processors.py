@@ -39,6 +39,8 @@ def navigation(request) -> list[NavItem]:
             items.append((label, reverse("www:statements")))
         if can(actor, Capability.EXPORT):
             items.append(("Signalements", reverse("www:misuse")))
+        if can(actor, Capability.MONITOR_EMAILS):
+            items.append(("Courriels", reverse("www:emails")))
         if can(actor, Capability.DECLARE_OFFER):
             items.append(("Habilitation et lieux", reverse("www:provider_accreditation")))
         items.append(("Ma structure", reverse("www:organisation")))

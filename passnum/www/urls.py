@@ -2,6 +2,7 @@
 
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
+from .notifications import urls as notifications
 from .organisation import urls as organisation
 from .pages import urls as pages
 from .paths import urls as paths
@@ -26,6 +27,7 @@ FEATURES = [
     paths,
     statements,
     reporting,
+    notifications,
 ]
 
 urlpatterns = [pattern for feature in FEATURES for pattern in feature.urlpatterns]

@@ -26,6 +26,7 @@ EXPECTED = {
     C.ACCREDIT_PROVIDERS: {Kind.OPERATOR},
     C.MANAGE_STATEMENTS: {Kind.OPERATOR},
     C.EXPORT: {Kind.OPERATOR},
+    C.MONITOR_EMAILS: {Kind.OPERATOR},
 }
 
 
@@ -65,6 +66,12 @@ def test_no_one_acts_on_another_programme(make_actor, kind):
     with pytest.raises(NotAllowed) as excinfo:
         ensure_can(actor, capability, programme=other)
     assert excinfo.value.code == "other_programme"
+
+
+@pytest.mark.parametrize("kind", [Kind.REFERRER, Kind.DEPARTMENT, Kind.PROVIDER])
+def test_only_the_operator_follows_the_emails(make_actor, kind):
+    with pytest.raises(NotAllowed, match=r"Seul le pilote suit l'envoi des courriels\."):
+        ensure_can(make_actor(kind), C.MONITOR_EMAILS)
 
 
 def test_no_actor_may_do_anything(db):

@@ -1,23 +1,27 @@
-"""``passnum daily``: expiry after the end date plus the 30-day grace, reminders 30 days before
-the end; every step safe to run twice. Time travel: the day is always given explicitly."""
+"""``passnum daily``: expiry after the end date plus the 30-day grace, reminders queued in the
+outbox 30 days before the end (sent by the worker); every step safe to run twice. Time travel:
+the day is always given explicitly, and the clock is set to it when emails are queued or sent."""
 
 import datetime
 import logging
 from datetime import date, timedelta
 from io import StringIO
+from unittest.mock import Mock
 
 import pytest
 from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from passnum.journal.models import JournalEntry
+from passnum.notifications.models import Email, EmailKind, EmailStatus
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes.enums import PassStatus
 from passnum.passes.exceptions import StockLimitExceeded
 from passnum.passes.expiry import expire_passes
 from passnum.passes.models import Pass, Reminder, ReminderRecipient
-from passnum.passes.reminders import queue_reminders, send_reminders
+from passnum.passes.reminders import queue_reminders
 from passnum.passes.selectors import budget_for, ledger_of
 from passnum.passes.services import ensure_budget_buys, generate_passes
 from passnum.referrals.services import prescribe
@@ -28,6 +32,7 @@ from tests.factories import (
     ReferralFactory,
     set_status,
 )
+from tests.tasks import commit, frozen, run_tasks
 
 PRESCRIBED_ON = date(2026, 3, 2)
 DAY = timedelta(days=1)
@@ -171,6 +176,16 @@ def test_stock_past_its_operator_end_expires_and_frees_the_budget(programme):
 # --- Reminders ----------------------------------------------------------------------------
 
 
+def moment(day: date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+
+
+def queue_on(day: date) -> int:
+    """``passnum daily``'s queueing on that day (its emails are due then)."""
+    with frozen(moment(day)):
+        return queue_reminders(day)
+
+
 def test_reminders_are_queued_in_the_30_days_before_the_end(programme, department, mailoutbox):
     checkbook = checkbook_for(
         department,
@@ -180,37 +195,51 @@ def test_reminders_are_queued_in_the_30_days_before_the_end(programme, departmen
     )
     end = checkbook.expires_on
 
-    assert queue_reminders(end - 31 * DAY) == 0
+    assert queue_on(end - 31 * DAY) == 0
     assert not Reminder.objects.exists()
+    assert not Email.objects.exists()
 
-    assert queue_reminders(end - 30 * DAY) == 2
+    assert queue_on(end - 30 * DAY) == 2
 
-    reminders = {r.recipient: r for r in Reminder.objects.all()}
-    assert reminders[ReminderRecipient.REFERRER].email == "accueil@mission-locale.example"
-    assert reminders[ReminderRecipient.BENEFICIARY].email == "jeanne@exemple.fr"
+    reminders = {r.recipient: r for r in Reminder.objects.select_related("message")}
+    assert reminders[ReminderRecipient.REFERRER].message.recipient == (
+        "accueil@mission-locale.example"
+    )
+    assert reminders[ReminderRecipient.REFERRER].message.kind == EmailKind.REMINDER_REFERRER
+    assert reminders[ReminderRecipient.BENEFICIARY].message.recipient == "jeanne@exemple.fr"
+    assert reminders[ReminderRecipient.BENEFICIARY].message.kind == (
+        EmailKind.REMINDER_BENEFICIARY
+    )
     assert {r.due_on for r in reminders.values()} == {end - 30 * DAY}
-    assert all(r.sent_at is None for r in reminders.values())
-    assert not mailoutbox  # queued, not sent yet
+    assert {r.message.status for r in reminders.values()} == {EmailStatus.QUEUED}
+    assert {r.message.programme for r in reminders.values()} == {programme}
+    assert not mailoutbox  # queued, not sent: a worker sends them
+    assert run_tasks(at=moment(end - 30 * DAY)) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "accueil@mission-locale.example",
+        "jeanne@exemple.fr",
+    ]
 
 
 def test_no_reminder_after_the_end_nor_for_a_used_checkbook(programme, department):
     ended = checkbook_for(department, programme, person_email="a@exemple.fr")
     used = checkbook_for(department, programme, person_email="b@exemple.fr")
-    set_status(used.passes.all(), PassStatus.REDEEMED)
+    used.passes.update(status=PassStatus.REDEEMED)
 
-    assert queue_reminders(ended.expires_on + DAY) == 0
-    assert queue_reminders(used.expires_on - 10 * DAY) == 1  # only the unused checkbook
+    assert queue_on(ended.expires_on + DAY) == 0
+    assert queue_on(used.expires_on - 10 * DAY) == 1  # only the unused checkbook
     assert list(Reminder.objects.values_list("checkbook_id", flat=True)) == [ended.pk]
+    assert Email.objects.count() == 1
 
 
 def test_no_address_no_reminder(programme, department):
     checkbook = checkbook_for(department, programme)  # neither has an email
 
-    assert queue_reminders(checkbook.expires_on - 5 * DAY) == 0
+    assert queue_on(checkbook.expires_on - 5 * DAY) == 0
     assert not Reminder.objects.exists()
 
     only_person = checkbook_for(department, programme, person_email="p@exemple.fr")
-    assert queue_reminders(only_person.expires_on - 5 * DAY) == 1
+    assert queue_on(only_person.expires_on - 5 * DAY) == 1
     assert Reminder.objects.get().recipient == ReminderRecipient.BENEFICIARY
 
 
@@ -228,13 +257,12 @@ def test_reminders_say_when_how_many_and_where(programme, department, mailoutbox
     checkbook.passes.filter(pk=checkbook.passes.order_by("pk").first().pk).update(
         status=PassStatus.REDEEMED
     )
-    queue_reminders(checkbook.expires_on - 20 * DAY)
-    now = timezone.now()
+    day = checkbook.expires_on - 20 * DAY
+    queue_on(day)
 
-    result = send_reminders(now)
+    assert run_tasks(at=moment(day)) == 2
 
-    assert (result.sent, result.failed) == (2, 0)
-    assert set(Reminder.objects.values_list("sent_at", flat=True)) == {now}
+    assert set(Email.objects.values_list("status", "sent_at")) == {(EmailStatus.SENT, moment(day))}
     by_address = {m.to[0]: m for m in mailoutbox}
     referral = checkbook.prescription.referral
     end = "1 septembre 2026"
@@ -263,53 +291,62 @@ def test_reminders_are_queued_and_sent_once(programme, department, mailoutbox):
         department, programme, referrer_email="o@exemple.fr", person_email="p@exemple.fr"
     )
     day = checkbook.expires_on - 30 * DAY
-    queue_reminders(day)
-    send_reminders(timezone.now())
-    sent = list(Reminder.objects.order_by("pk").values_list("pk", "sent_at"))
+    queue_on(day)
+    run_tasks(at=moment(day))
+    sent = list(Email.objects.order_by("pk").values_list("pk", "status", "sent_at"))
 
     for later in (day, day + DAY, checkbook.expires_on):
-        assert queue_reminders(later) == 0
-        assert send_reminders(timezone.now()).sent == 0
+        assert queue_on(later) == 0
+        assert run_tasks(at=moment(later)) == 0
 
     assert len(mailoutbox) == 2
-    assert list(Reminder.objects.order_by("pk").values_list("pk", "sent_at")) == sent
+    assert Reminder.objects.count() == 2
+    assert list(Email.objects.order_by("pk").values_list("pk", "status", "sent_at")) == sent
 
 
-def test_a_failed_sending_stays_queued_and_the_others_go_on(
+def test_a_failed_sending_is_tried_again_later_and_the_others_go_on(
     programme, department, mailoutbox, monkeypatch, caplog
 ):
     checkbook = checkbook_for(
         department, programme, referrer_email="panne@exemple.fr", person_email="p@exemple.fr"
     )
-    queue_reminders(checkbook.expires_on - DAY)
+    day = checkbook.expires_on - DAY
+    queue_on(day)
     real_send = EmailMessage.send
 
     def send(message, *args, **kwargs):
         if message.to == ["panne@exemple.fr"]:
-            raise ConnectionRefusedError("serveur de courriel injoignable")
+            raise ConnectionRefusedError("serveur de courriel injoignable pour panne@exemple.fr")
         return real_send(message, *args, **kwargs)
 
     monkeypatch.setattr(EmailMessage, "send", send)
-    with caplog.at_level(logging.ERROR, logger="passnum.passes.reminders"):
-        result = send_reminders(timezone.now())
+    with caplog.at_level(logging.DEBUG):
+        assert run_tasks(at=moment(day)) == 2
 
-    assert (result.sent, result.failed) == (1, 1)
     assert [m.to for m in mailoutbox] == [["p@exemple.fr"]]
-    failed = Reminder.objects.get(recipient=ReminderRecipient.REFERRER)
-    assert failed.sent_at is None
-    assert "panne@exemple.fr" in caplog.text
-    assert "serveur de courriel injoignable" in caplog.text
+    failed = Reminder.objects.get(recipient=ReminderRecipient.REFERRER).message
+    assert (failed.status, failed.attempts) == (EmailStatus.QUEUED, 1)
+    assert failed.next_attempt_at == moment(day) + datetime.timedelta(minutes=1)
+    assert failed.last_error == (
+        "ConnectionRefusedError: serveur de courriel injoignable pour [adresse masquée]"
+    )
+    # No email address in the log: neither the recipient nor the one in the error.
+    assert f"Courriel n° {failed.pk} non envoyé (essai 1 sur 6)" in caplog.text
+    assert "injoignable pour [adresse masquée]" in caplog.text
+    assert "@" not in caplog.text
 
     monkeypatch.setattr(EmailMessage, "send", real_send)  # the mail server is back
-    assert send_reminders(timezone.now()).sent == 1
+    assert run_tasks(at=moment(day)) == 0  # not before its next attempt
+    assert run_tasks(at=moment(day) + datetime.timedelta(minutes=1)) == 1
     assert [m.to for m in mailoutbox] == [["p@exemple.fr"], ["panne@exemple.fr"]]
-    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (EmailStatus.SENT, 2)
 
 
 # --- The command --------------------------------------------------------------------------
 
 
-def test_daily_command_expires_reminds_and_is_safe_twice(programme, department, mailoutbox):
+def test_daily_command_expires_queues_and_is_safe_twice(programme, department, mailoutbox):
     ending = checkbook_for(department, programme, person_email="p@exemple.fr")
     end = ending.expires_on
     # a checkbook prescribed 40 days earlier: expired by then (end + 30 days < the day)
@@ -321,21 +358,50 @@ def test_daily_command_expires_reminds_and_is_safe_twice(programme, department, 
     day = old.expires_on + 31 * DAY
     assert end - 30 * DAY <= day <= end
 
-    first = run_daily("--date", day.isoformat())
+    with frozen(moment(day)):
+        first = run_daily("--date", day.isoformat())
 
-    assert f"5 pass expirés, 1 rappel envoyé le {day:%d/%m/%Y}" in first
-    assert "1 rappel mis en file" in first
+    assert (
+        f"5 pass expirés, 1 rappel mis en file d'envoi le {day:%d/%m/%Y} "
+        "(envoi par passnum worker)." in first
+    )
     assert statuses(old) == [PassStatus.EXPIRED] * 5
     assert statuses(ending) == [PassStatus.ASSIGNED] * 5
+    assert not mailoutbox  # the command sends nothing itself
+    assert run_tasks(at=moment(day)) == 1
     assert [m.to for m in mailoutbox] == [["p@exemple.fr"]]
     journal = JournalEntry.objects.count()
 
-    second = run_daily("--date", day.isoformat())
+    with frozen(moment(day)):
+        second = run_daily("--date", day.isoformat())
 
-    assert "0 pass expiré, 0 rappel envoyé" in second
-    assert "0 rappel mis en file" in second
+    assert "0 pass expiré, 0 rappel mis en file d'envoi" in second
     assert JournalEntry.objects.count() == journal
+    assert run_tasks(at=moment(day)) == 0
     assert len(mailoutbox) == 1
+
+
+def test_daily_command_tells_the_lost_and_the_failed(programme, department, mailoutbox):
+    """The sweeper runs with ``passnum daily``: a queued email whose task was lost is queued
+    again; the failed ones are counted."""
+    checkbook = checkbook_for(department, programme, person_email="p@exemple.fr")
+    day = checkbook.expires_on - 10 * DAY
+    queue_on(day)
+    commit()  # its task is enqueued…
+    DBTaskResult.objects.all().delete()  # the task is lost
+    Email.objects.create(
+        kind=EmailKind.PASSWORD_RESET, recipient="x@exemple.fr", subject="…", status="failed"
+    )
+
+    with frozen(moment(day) + datetime.timedelta(minutes=5)):
+        output = run_daily("--date", day.isoformat())
+
+    assert (
+        "(envoi par passnum worker ; 1 courriel remis en file (tâche d'envoi perdue) ; "
+        "1 courriel en échec : voir la page « Courriels » du pilote)" in output
+    )
+    assert run_tasks(at=moment(day) + datetime.timedelta(minutes=5)) == 1
+    assert [m.to for m in mailoutbox] == [["p@exemple.fr"]]
 
 
 def test_daily_command_without_date_uses_today(programme, department):
@@ -359,11 +425,11 @@ def test_daily_command_refuses_a_bad_date_in_french(programme, department, value
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_", range(3))
-def test_two_daily_runs_at_once_expire_and_send_once(
+def test_two_daily_runs_at_once_expire_and_queue_once(
     postgres_only, programme, department, mailoutbox, round_
 ):
     """On PostgreSQL, two runs at the same instant: the row locks make each pass expire once
-    (one journal entry) and each reminder go once."""
+    (one journal entry), the unique reminder keeps one email per recipient."""
     import threading
 
     from django.db import connection
@@ -394,33 +460,67 @@ def test_two_daily_runs_at_once_expire_and_send_once(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    with frozen(moment(day)):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
 
     assert all(isinstance(o, str) for o in outcomes), outcomes
     assert statuses(expired) == [PassStatus.EXPIRED] * 5
     assert JournalEntry.objects.filter(action="expired").count() == 5
+    assert Reminder.objects.count() == Email.objects.count() == 2
+    assert DBTaskResult.objects.count() == 2  # the loser's task was rolled back with its email
+    assert run_tasks(at=moment(day)) == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["o@exemple.fr", "p@exemple.fr"]
-    assert Reminder.objects.filter(sent_at__isnull=False).count() == 2
 
 
-def test_nothing_left_nothing_sent(programme, department, mailoutbox):
-    """A reminder queued, then every pass used (or the checkbook ended): no email."""
+def test_nothing_left_nothing_sent(programme, department, mailoutbox, monkeypatch):
+    """A reminder queued, then every pass used (or the checkbook ended): no email, the
+    reminder's email is « sans objet »."""
     checkbook = checkbook_for(department, programme, person_email="p@exemple.fr")
-    queue_reminders(checkbook.expires_on - 30 * DAY)
-    set_status(checkbook.passes.all(), PassStatus.REDEEMED)
-    moment = timezone.make_aware(
-        datetime.datetime.combine(checkbook.expires_on - 29 * DAY, datetime.time(9))
+    day = checkbook.expires_on - 30 * DAY
+    queue_on(day)
+    checkbook.passes.update(status=PassStatus.REDEEMED)
+
+    assert run_tasks(at=moment(day)) == 1
+    assert not mailoutbox
+    email = Reminder.objects.get().message
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.next_attempt_at) == (
+        EmailStatus.CANCELLED,
+        0,
+        None,
     )
-    assert send_reminders(moment).sent == 0
-    assert not mailoutbox
+
     # nor once the passes have expired (a reminder that kept failing, say)
-    set_status(checkbook.passes.all(), PassStatus.EXPIRED)
-    assert send_reminders(moment + 60 * DAY).sent == 0
-    assert not mailoutbox
     other = checkbook_for(department, programme, person_email="q@exemple.fr")
-    queue_reminders(other.expires_on - 30 * DAY)
-    assert send_reminders(moment).sent == 1
+    queue_on(day)
+    monkeypatch.setattr(EmailMessage, "send", Mock(side_effect=OSError("panne")))
+    run_tasks(at=moment(day))
+    monkeypatch.undo()
+    other.passes.update(status=PassStatus.EXPIRED)
+    assert run_tasks(at=moment(day) + DAY) == 1
+    assert not mailoutbox
+    assert Reminder.objects.get(checkbook=other).message.status == EmailStatus.CANCELLED
+
+
+def test_a_reminder_is_not_sent_after_the_checkbooks_end(programme, department, mailoutbox):
+    """Between the end and the expiry of its passes, a checkbook still has assigned passes;
+    a reminder that comes that late (the workers were down, say) is « sans objet »."""
+    checkbook = checkbook_for(department, programme, person_email="p@exemple.fr")
+    queue_on(checkbook.expires_on - DAY)
+
+    assert run_tasks(at=moment(checkbook.expires_on + DAY)) == 1
+
+    assert not mailoutbox
+    assert Email.objects.get().status == EmailStatus.CANCELLED
+
+
+def test_reminders_follow_the_programmes_delay(programme, department):
+    checkbook = checkbook_for(department, programme, person_email="p@exemple.fr")
+    programme.reminder_days_before_end = 10
+    programme.save(update_fields=["reminder_days_before_end"])
+    assert queue_on(checkbook.expires_on - 11 * DAY) == 0
+    assert queue_on(checkbook.expires_on - 10 * DAY) == 1

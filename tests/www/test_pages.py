@@ -12,6 +12,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.tasks import run_tasks
 
 
 def logged_in(actor) -> Client:
@@ -153,6 +154,7 @@ def test_password_reset_sends_a_french_email(client, make_actor):
     actor = make_actor(OrganisationKind.REFERRER)
     response = client.post(reverse("accounts:password_reset"), {"email": actor.user.email})
     assert response.status_code == 302
+    assert run_tasks() == 1  # through the outbox (tests/accounts/test_password_reset_email.py)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Pass numérique : choisir un nouveau mot de passe"

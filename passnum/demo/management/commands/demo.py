@@ -1,14 +1,56 @@
+import signal
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.commands.runserver import Command as RunserverCommand
 
 from passnum.demo.lozere import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+# One email worker beside the development server (a child process, stopped with it).
+WORKER = [sys.executable, "-m", "passnum", "worker"]
+
+
+class DemoServer(RunserverCommand):
+    """``runserver``, which starts the email worker once its port is bound (not when the port
+    is taken: runserver then leaves at once, without cleaning up)."""
+
+    worker = None
+
+    def on_bind(self, server_port):
+        super().on_bind(server_port)
+        self.start_worker()
+
+    def start_worker(self):
+        self.worker = subprocess.Popen(WORKER)
+        self.stdout.write(
+            f"Processus d'envoi des courriels lancé à côté du serveur (passnum worker, "
+            f"pid {self.worker.pid}) : les courriels s'affichent dans cette console ; il "
+            "s'arrête avec le serveur."
+        )
+
+    def stop_worker(self):
+        if self.worker is None:
+            return
+        self.worker.terminate()
+        try:
+            self.worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
+            self.worker.wait()
+
+
+def leave(signum, frame):
+    sys.exit(0)
 
 
 class Command(BaseCommand):
     help = (
         "Réinitialise la base locale, y charge la démonstration de la Lozère, puis lance le "
-        "serveur de développement (sauf avec --no-serve)."
+        "serveur de développement et, à côté, un processus d'envoi des courriels (sauf avec "
+        "--no-serve)."
     )
 
     def add_arguments(self, parser):
@@ -30,4 +72,14 @@ class Command(BaseCommand):
         names = ", ".join(username for username, *_ in ACCOUNTS)
         self.stdout.write(f"Comptes : {names} — mot de passe « {DEMO_PASSWORD} ».")
         if not no_serve:
-            call_command("runserver", addrport, use_reloader=False)
+            self.serve(addrport)
+
+    def serve(self, addrport):
+        """The development server with its worker; Ctrl+C or SIGTERM stop both."""
+        server = DemoServer(stdout=self.stdout, stderr=self.stderr)
+        previous = signal.signal(signal.SIGTERM, leave)
+        try:
+            call_command(server, addrport, use_reloader=False)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.stop_worker()

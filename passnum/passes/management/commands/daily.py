@@ -5,8 +5,10 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from passnum.notifications.selectors import failed_count
+from passnum.notifications.services import sweep_emails
 from passnum.passes.expiry import expire_passes
-from passnum.passes.reminders import queue_reminders, send_reminders
+from passnum.passes.reminders import queue_reminders
 
 
 def plural(count: int, singular: str, several: str) -> str:
@@ -16,7 +18,8 @@ def plural(count: int, singular: str, several: str) -> str:
 class Command(BaseCommand):
     help = (
         "Travail quotidien : expiration des pass (fin de validité + 30 jours), rappels 30 jours "
-        "avant la fin des chéquiers. Peut être relancé sans effet de bord."
+        "avant la fin des chéquiers mis en file d'envoi (passnum worker les envoie), courriels "
+        "dont la tâche d'envoi a été perdue remis en file. Peut être relancé sans effet de bord."
     )
 
     def add_arguments(self, parser):
@@ -31,16 +34,21 @@ class Command(BaseCommand):
         today = self._day(day) if day else timezone.localdate()
         expiry = expire_passes(today)
         queued = queue_reminders(today)
-        sending = send_reminders(timezone.now())
+        swept = sweep_emails()
         summary = (
             f"{plural(expiry.expired, 'pass expiré', 'pass expirés')}, "
-            f"{plural(sending.sent, 'rappel envoyé', 'rappels envoyés')}"
+            f"{plural(queued, 'rappel mis en file', 'rappels mis en file')} d'envoi"
         )
-        details = [plural(queued, "rappel mis en file", "rappels mis en file")]
-        if sending.failed:
+        details = ["envoi par passnum worker"]
+        if swept.requeued:
             details.append(
-                plural(sending.failed, "rappel non envoyé", "rappels non envoyés")
-                + " (nouvel essai au prochain passage)"
+                plural(swept.requeued, "courriel remis en file", "courriels remis en file")
+                + " (tâche d'envoi perdue)"
+            )
+        if failed := failed_count():
+            details.append(
+                plural(failed, "courriel en échec", "courriels en échec")
+                + " : voir la page « Courriels » du pilote"
             )
         if expiry.stale_stock:
             details.append(

@@ -1,4 +1,4 @@
-from passnum.common.exceptions import NotAuthenticated, TooManyRequests
+from passnum.common.exceptions import NotAuthenticated, NotFound, TooManyRequests
 
 
 class InvalidCredentials(NotAuthenticated):
@@ -12,3 +12,8 @@ class TooManyAttempts(TooManyRequests):
         "Trop de tentatives de connexion infructueuses : réessayez dans 15 minutes ou "
         "réinitialisez votre mot de passe."
     )
+
+
+class TokenNotFound(NotFound):
+    code = "token_not_found"
+    message = "Jeton introuvable."

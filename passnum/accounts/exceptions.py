@@ -7,10 +7,21 @@ class InvalidCredentials(NotAuthenticated):
 
 
 class TooManyAttempts(TooManyRequests):
+    """The account is locked (too many failures on it, from any address)."""
+
     code = "too_many_attempts"
     message = (
-        "Trop de tentatives de connexion infructueuses : réessayez dans 15 minutes ou "
-        "réinitialisez votre mot de passe."
+        "Trop de tentatives de connexion infructueuses sur ce compte : réessayez dans "
+        "15 minutes ou réinitialisez votre mot de passe."
+    )
+
+
+class TooManyAttemptsFromAddress(TooManyAttempts):
+    """The client's address is locked (too many failures from it, on any accounts)."""
+
+    message = (
+        "Trop de tentatives de connexion infructueuses depuis votre adresse : réessayez dans "
+        "15 minutes."
     )
 
 

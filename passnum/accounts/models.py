@@ -16,8 +16,9 @@ class User(AbstractUser):
 
     # Every path that changes a password (reset link, « Mon compte », the admin,
     # ``changepassword``) ends in ``save()`` after ``set_password()`` (or
-    # ``set_unusable_password()``): the API tokens are revoked there. A login that only rehashes
-    # the same password (``check_password``) clears ``_password`` first and revokes nothing.
+    # ``set_unusable_password()``): the API tokens are revoked there, and the login lock of the
+    # account is lifted (the lockout message offers a reset). A login that only rehashes the
+    # same password (``check_password``) clears ``_password`` first and changes nothing else.
     _password_dropped = False
 
     def set_unusable_password(self):
@@ -29,7 +30,10 @@ class User(AbstractUser):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if password_changed:
+                from .throttling import reset_account
+
                 ApiToken.objects.of_user(self).revoke(Revocation.PASSWORD)
+                reset_account(self.username)
             if not self.is_active:
                 ApiToken.objects.of_user(self).revoke(Revocation.USER_DEACTIVATED)
         self._password_dropped = False

@@ -15,8 +15,9 @@ from passnum.organisations.actor import Actor
 from passnum.organisations.exceptions import MembershipNotFound
 from passnum.organisations.selectors import current_membership
 
-from .exceptions import InvalidCredentials, TokenNotFound, TooManyAttempts
+from .exceptions import InvalidCredentials, TokenNotFound
 from .models import ApiToken, Revocation
+from .throttling import lockout_error
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,9 @@ def issue_token(request, username: str, password: str, organisation_id: int | No
     try:
         user = authenticate(request, username=username, password=password)
     except AxesBackendPermissionDenied as exc:
-        raise TooManyAttempts from exc
+        raise lockout_error(request)() from exc
     if getattr(request, "axes_locked_out", False):
-        raise TooManyAttempts
+        raise lockout_error(request)()
     if user is None or not user.is_active:
         raise InvalidCredentials
     memberships = user.memberships.filter(is_active=True)

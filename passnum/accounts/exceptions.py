@@ -28,3 +28,11 @@ class TooManyAttemptsFromAddress(TooManyAttempts):
 class TokenNotFound(NotFound):
     code = "token_not_found"
     message = "Jeton introuvable."
+
+
+class TooManyResetRequests(TooManyRequests):
+    code = "too_many_resets"
+    message = (
+        "Trop de demandes de réinitialisation de mot de passe depuis votre connexion : "
+        "réessayez dans une heure."
+    )

@@ -1,5 +1,8 @@
 """Login limits (django-axes, web and API alike): failures are counted per account whatever
-their source address, and per address whatever the account, each against its own limit."""
+their source address, and per address whatever the account, each against its own limit.
+Password-reset emails: limited per address and per client (``passnum.common.throttle``)."""
+
+from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
@@ -10,7 +13,9 @@ from django.db.models import Q, Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from .exceptions import TooManyAttempts, TooManyAttemptsFromAddress
+from passnum.common.throttle import Throttle
+
+from .exceptions import TooManyAttempts, TooManyAttemptsFromAddress, TooManyResetRequests
 
 # Set on the request by ``LoginThrottle.get_failures``: which limit locked the login out.
 LOCKED_BY = "passnum_locked_by"
@@ -78,3 +83,28 @@ def lockout_response(request, original_response=None, credentials=None):
         },
         status=429,
     )
+
+
+# Password-reset emails, per hour: to one address, asked by one client.
+RESETS_PER_ADDRESS = 3
+RESETS_PER_CLIENT = 10
+PASSWORD_RESETS = Throttle("password_reset", timedelta(hours=1), TooManyResetRequests)
+
+
+def reset_email_allowed(email: str, client_ip: str) -> bool:
+    """Whether to send a reset email to ``email``, asked from ``client_ip``.
+
+    ``False`` once the address has had its emails for the hour: the page then answers as
+    usual, so that nobody learns whether an account has this address. ``TooManyResetRequests``
+    once the client has asked too often. A key already at its limit is not counted again, so
+    that its hour can pass.
+    """
+    by_client, by_address = f"ip:{client_ip}", f"email:{email.strip().lower()}"
+    limits = {by_client: RESETS_PER_CLIENT, by_address: RESETS_PER_ADDRESS}
+    spent = PASSWORD_RESETS.over(limits)
+    if by_client in spent:
+        raise TooManyResetRequests
+    beyond = PASSWORD_RESETS.record({k: n for k, n in limits.items() if k not in spent})
+    if by_client in beyond:
+        raise TooManyResetRequests
+    return by_address not in spent + beyond

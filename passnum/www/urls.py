@@ -1,5 +1,6 @@
 """The site's addresses, one module per feature, all under the ``www`` namespace."""
 
+from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
 from .organisation import urls as organisation
@@ -26,6 +27,7 @@ FEATURES = [
     paths,
     statements,
     reporting,
+    account,
 ]
 
 urlpatterns = [pattern for feature in FEATURES for pattern in feature.urlpatterns]

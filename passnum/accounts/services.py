@@ -17,7 +17,7 @@ from passnum.organisations.selectors import current_membership
 
 from .exceptions import InvalidCredentials, TokenNotFound
 from .models import ApiToken, Revocation
-from .throttling import lockout_error
+from .throttling import lockout_error, reset_account
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ def issue_token(request, username: str, password: str, organisation_id: int | No
         raise lockout_error(request)()
     if user is None or not user.is_active:
         raise InvalidCredentials
+    if settings.AXES_RESET_ON_SUCCESS:
+        reset_account(user.get_username())  # as a web login does (``user_logged_in``)
     memberships = user.memberships.filter(is_active=True)
     membership_id = None
     if organisation_id is not None:

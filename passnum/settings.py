@@ -149,10 +149,14 @@ LOGIN_REDIRECT_URL = "www:dashboard"
 LOGOUT_REDIRECT_URL = "www:home"
 
 # Login throttling (web and API): django-axes, attempts kept in the database so that
-# several stateless app servers share them.
+# several stateless app servers share them. An account is locked after AXES_FAILURE_LIMIT
+# failures from any addresses, an address after PASSNUM_LOGIN_FAILURES_PER_ADDRESS failures on
+# any accounts (passnum.accounts.throttling.LoginThrottle).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+PASSNUM_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "passnum.accounts.throttling.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "passnum.accounts.throttling.lockout_response"
 AXES_VERBOSE = False

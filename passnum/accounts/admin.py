@@ -8,5 +8,13 @@ admin.site.register(User, BaseUserAdmin)
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "created_at", "expires_at"]
-    readonly_fields = ["key_hash", "membership", "created_at", "expires_at"]
+    list_display = ["__str__", "created_at", "expires_at", "revoked_at", "revoked_reason"]
+    list_filter = ["revoked_reason"]
+    readonly_fields = [
+        "key_hash",
+        "membership",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+    ]

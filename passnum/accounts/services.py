@@ -1,19 +1,30 @@
-"""API tokens: issued after a password check, stored hashed, bound to one membership."""
+"""API tokens: issued after a password check, stored hashed, bound to one membership, revoked
+for good (by their owner here; by a password change or a deactivation in the models)."""
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils import timezone
 
 from passnum.organisations.actor import Actor
 from passnum.organisations.exceptions import MembershipNotFound
 from passnum.organisations.selectors import current_membership
 
-from .exceptions import InvalidCredentials, TooManyAttempts
-from .models import ApiToken
+from .exceptions import InvalidCredentials, TokenNotFound
+from .models import ApiToken, Revocation
+from .throttling import lockout_error, reset_account
+
+
+@dataclass(frozen=True)
+class TokenActor(Actor):
+    """An actor of the API: who acts, and through which token (its id), known without a query."""
+
+    token_id: int
 
 
 def hash_token(key: str) -> str:
@@ -29,11 +40,13 @@ def issue_token(request, username: str, password: str, organisation_id: int | No
     try:
         user = authenticate(request, username=username, password=password)
     except AxesBackendPermissionDenied as exc:
-        raise TooManyAttempts from exc
+        raise lockout_error(request)() from exc
     if getattr(request, "axes_locked_out", False):
-        raise TooManyAttempts
+        raise lockout_error(request)()
     if user is None or not user.is_active:
         raise InvalidCredentials
+    if settings.AXES_RESET_ON_SUCCESS:
+        reset_account(user.get_username())  # as a web login does (``user_logged_in``)
     memberships = user.memberships.filter(is_active=True)
     membership_id = None
     if organisation_id is not None:
@@ -51,8 +64,9 @@ def issue_token(request, username: str, password: str, organisation_id: int | No
     return key, token
 
 
-def actor_for_token(key: str) -> Actor | None:
-    """The actor behind a bearer token, or None when it is unknown, expired or deactivated."""
+def actor_for_token(key: str) -> TokenActor | None:
+    """The actor behind a bearer token, or None when it is unknown, expired, revoked or
+    deactivated."""
     if not key or len(key) > 200:
         return None
     # One query, on every API request: the token with its member, organisation, programme and
@@ -65,8 +79,28 @@ def actor_for_token(key: str) -> Actor | None:
     ).filter(
         key_hash=hash_token(key),
         expires_at__gt=timezone.now(),
+        revoked_at__isnull=True,
         membership__is_active=True,
         membership__user__is_active=True,
     )
     token = next(iter(tokens), None)
-    return Actor(token.membership) if token else None
+    return TokenActor(token.membership, token.pk) if token else None
+
+
+@transaction.atomic
+def revoke_token(user, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s tokens (someone else's is ``TokenNotFound``); revoking it again
+    changes nothing."""
+    token = (
+        ApiToken.objects.of_user(user)
+        .select_for_update(of=("self",))
+        .select_related("membership__organisation")
+        .filter(pk=token_id)
+        .first()
+    )
+    if token is None:
+        raise TokenNotFound
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_reason = timezone.now(), Revocation.OWNER
+        token.save(update_fields=["revoked_at", "revoked_reason"])
+    return token

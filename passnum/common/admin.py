@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .models import ThrottleHit
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown in the admin, changed only through the services (which journal every change)."""
@@ -12,3 +14,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ThrottleHit)
+class ThrottleHitAdmin(ReadOnlyAdmin):
+    list_display = ["scope", "key", "at"]
+    list_filter = ["scope"]

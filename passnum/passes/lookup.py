@@ -2,15 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import Count
-from django.utils import timezone
-
 from passnum.common.exceptions import TooManyRequests
+from passnum.common.throttle import Throttle
 from passnum.organisations.permissions import Capability, ensure_can
 
 from . import codes, keys
 from .exceptions import UnknownCode
-from .models import LookupFailure, Pass
+from .models import Pass
 
 MAX_FAILURES = 20  # per member
 MAX_FAILURES_PER_ORGANISATION = 60  # all members of one organisation together
@@ -22,39 +20,13 @@ class TooManyLookups(TooManyRequests):
     message = "Trop de codes erronés : réessayez dans 15 minutes."
 
 
-def recent_failures(limits: dict[str, int]) -> dict[str, int]:
-    """Recent failures per throttle key (one query)."""
-    rows = (
-        LookupFailure.objects.filter(key__in=list(limits), at__gte=timezone.now() - WINDOW)
-        .values("key")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["key"]: row["n"] for row in rows}
-
-
-def check_throttle(limits: dict[str, int], *, cause: Exception | None = None) -> None:
-    """429 when any of the askers has used up its failures."""
-    failures = recent_failures(limits)
-    if any(failures.get(key, 0) >= limit for key, limit in limits.items()):
-        raise TooManyLookups() from cause
-
-
-def count_failures(limits: dict[str, int], count: int = 1, *, cause: Exception | None = None):
-    """Count ``count`` failed codes for each asker, then decide: concurrent guesses cannot slip
-    past the limit (over it, ``TooManyLookups``). Call it outside any transaction that will be
-    rolled back, or the count goes with it."""
-    LookupFailure.objects.bulk_create(
-        [LookupFailure(key=key) for key in limits for _ in range(count)]
-    )
-    LookupFailure.objects.filter(at__lt=timezone.now() - WINDOW).delete()
-    failures = recent_failures(limits)
-    if any(failures.get(key, 0) > limit for key, limit in limits.items()):
-        raise TooManyLookups() from cause
+# Failed codes (malformed or unknown) per asker: checked before a lookup, counted after a
+# failure (``CODE_FAILURES.count`` refuses once an asker goes beyond its limit).
+CODE_FAILURES = Throttle("failed_code", WINDOW, TooManyLookups)
 
 
 def _fail(limits: dict[str, int], exc: Exception):
-    count_failures(limits, cause=exc)
+    CODE_FAILURES.count(limits, cause=exc)
     raise exc
 
 
@@ -66,7 +38,7 @@ def find_pass(programme, text: str, *, limits: dict[str, int]) -> Pass:
     failures allowed in 15 minutes. Call it outside the transaction of a change, or the
     counted failures would be rolled back with it.
     """
-    check_throttle(limits)
+    CODE_FAILURES.check(limits)
     try:
         code = codes.normalise(text)
     except codes.MalformedCode as exc:

@@ -169,20 +169,6 @@ class Pass(models.Model):
         return self.status == PassStatus.ASSIGNED
 
 
-class LookupFailure(models.Model):
-    """A failed code lookup, counted to throttle guessing (kept in the database so that every
-    application server sees it)."""
-
-    key = models.CharField(max_length=100, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "échec de recherche de code"
-
-    def __str__(self):
-        return f"{self.key} {self.at:%d/%m/%Y %H:%M}"
-
-
 class ReminderRecipient(models.TextChoices):
     REFERRER = "referrer", "Structure qui a orienté"
     BENEFICIARY = "beneficiary", "Personne"

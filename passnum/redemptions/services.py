@@ -18,7 +18,7 @@ from passnum.journal.services import journal_entry, record
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys, transitions
 from passnum.passes.enums import PassStatus
-from passnum.passes.lookup import check_throttle, count_failures, limits_for
+from passnum.passes.lookup import CODE_FAILURES, limits_for
 from passnum.passes.models import Pass
 from passnum.paths.models import Path
 from passnum.providers.models import AccreditationStatus, Place
@@ -247,9 +247,9 @@ def _throttle_refusal(actor, refusal: RedemptionRefused) -> None:
         if p["reason"] in ("malformed_code", "unknown_code")
     )
     if failures:
-        count_failures(limits, failures, cause=refusal)
+        CODE_FAILURES.count(limits, failures, cause=refusal)
     else:
-        check_throttle(limits, cause=refusal)
+        CODE_FAILURES.check(limits, cause=refusal)
 
 
 def _redeem_locked(actor, *, texts, digests, bad, fields, today) -> Session:

@@ -1,5 +1,6 @@
 """The site's addresses, one module per feature, all under the ``www`` namespace."""
 
+from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
 from .notifications import urls as notifications
@@ -28,6 +29,7 @@ FEATURES = [
     statements,
     reporting,
     notifications,
+    account,
 ]
 
 urlpatterns = [pattern for feature in FEATURES for pattern in feature.urlpatterns]

@@ -5,11 +5,12 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
+from passnum.common.models import ThrottleHit
 from passnum.journal.models import JournalEntry
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes import codes, keys
 from passnum.passes.lookup import MAX_FAILURES
-from passnum.passes.models import LookupFailure, Pass
+from passnum.passes.models import Pass
 from passnum.passes.services import generate_passes
 from passnum.referrals.services import prescribe
 from tests.factories import ProgrammeFactory, ReferralFactory
@@ -61,7 +62,7 @@ def test_who_may_check_a_pass(api_as, programme, kind, expected):
             "detail": "Votre rôle ne permet pas de consulter un pass.",
             "code": "forbidden",
         }
-        assert not LookupFailure.objects.exists()
+        assert not ThrottleHit.objects.exists()
     else:
         assert response.json()["serial"] == "48-2026-900001"
 
@@ -116,7 +117,7 @@ def test_typed_codes_are_read_tolerantly(api_as, programme, typed):
     response = client.get(url(typed))
     assert response.status_code == 200, typed
     assert response.json()["serial"] == "48-2026-900001"
-    assert not LookupFailure.objects.exists()
+    assert not ThrottleHit.objects.exists()
 
 
 @pytest.mark.parametrize("position", [0, 5, 11])
@@ -131,7 +132,7 @@ def test_one_wrong_character_is_malformed(api_as, programme, position):
     assert response.json()["detail"].startswith("Ce code de pass n'est pas valide : vérifiez")
     assert state() == before
     # counted towards the throttle, for the member and for the organisation
-    assert LookupFailure.objects.count() == 2
+    assert ThrottleHit.objects.count() == 2
 
 
 def test_a_well_formed_unknown_code_is_not_found(api_as, programme):
@@ -167,5 +168,5 @@ def test_too_many_failures_are_throttled(api_as, programme):
     other, _ = api_as(Kind.PROVIDER)
     assert other.get(url(CODE)).status_code == 200
     # the window passes
-    LookupFailure.objects.update(at=timezone.now() - timedelta(minutes=16))
+    ThrottleHit.objects.update(at=timezone.now() - timedelta(minutes=16))
     assert client.get(url(CODE)).status_code == 200

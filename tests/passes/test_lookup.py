@@ -7,11 +7,17 @@ import pytest
 from django.utils import timezone
 
 from passnum.common.exceptions import NotAllowed
+from passnum.common.models import ThrottleHit
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes import codes, keys
 from passnum.passes.exceptions import MalformedCode, UnknownCode
-from passnum.passes.lookup import MAX_FAILURES, TooManyLookups, find_pass, lookup_pass
-from passnum.passes.models import LookupFailure
+from passnum.passes.lookup import (
+    CODE_FAILURES,
+    MAX_FAILURES,
+    TooManyLookups,
+    find_pass,
+    lookup_pass,
+)
 from passnum.passes.services import generate_passes
 from tests.factories import ProgrammeFactory
 
@@ -47,7 +53,7 @@ def test_find_pass_by_any_typed_form(programme, stock, typed):
     pass_, code = stock[1]
     found = find_pass(programme, typed(code), limits={"test": MAX_FAILURES})
     assert found.pk == pass_.pk
-    assert not LookupFailure.objects.exists()
+    assert not ThrottleHit.objects.exists()
 
 
 @pytest.mark.parametrize("kind", [OrganisationKind.PROVIDER, OrganisationKind.DEPARTMENT])
@@ -60,7 +66,7 @@ def test_lookup_pass_by_role(make_actor, stock, kind):
 def test_a_referrer_or_the_operator_cannot_look_up_a_pass(make_actor, stock, kind):
     with pytest.raises(NotAllowed):
         lookup_pass(make_actor(kind), stock[0][1])
-    assert not LookupFailure.objects.exists()
+    assert not ThrottleHit.objects.exists()
 
 
 def test_a_mistyped_code_is_refused_before_any_pass_query(
@@ -72,9 +78,9 @@ def test_a_mistyped_code_is_refused_before_any_pass_query(
     with django_assert_num_queries(4) as captured, pytest.raises(MalformedCode):
         lookup_pass(provider, codes.display(mistyped))
     sql = [q["sql"] for q in captured.captured_queries]
-    assert all(LookupFailure._meta.db_table in s for s in sql), sql
+    assert all(ThrottleHit._meta.db_table in s for s in sql), sql
     assert not any('passes_pass"' in s or "passes_pass " in s for s in sql), sql
-    assert LookupFailure.objects.filter(key=f"membership:{provider.membership.pk}").count() == 1
+    assert CODE_FAILURES.stored(f"membership:{provider.membership.pk}").count() == 1
 
 
 @pytest.mark.parametrize("text", ["", "K7QM", "K7QM-9T2D-XH4U", "K7QM-9T2D-XH4P", "👍" * 12])
@@ -82,14 +88,14 @@ def test_malformed_inputs(programme, text):
     with pytest.raises(MalformedCode) as excinfo:
         find_pass(programme, text, limits={"test": MAX_FAILURES})
     assert excinfo.value.code == "malformed_code"
-    assert LookupFailure.objects.filter(key="test").count() == 1
+    assert CODE_FAILURES.stored("test").count() == 1
 
 
 def test_an_unknown_code_is_unknown(programme, stock):
     with pytest.raises(UnknownCode) as excinfo:
         find_pass(programme, unknown_code(), limits={"test": MAX_FAILURES})
     assert excinfo.value.code == "unknown_code"
-    assert LookupFailure.objects.filter(key="test").count() == 1
+    assert CODE_FAILURES.stored("test").count() == 1
 
 
 def test_another_programmes_pass_is_unknown(make_actor, stock):
@@ -127,15 +133,15 @@ def test_one_failure_short_of_the_limit_still_finds(make_actor, stock):
 def test_old_failures_no_longer_count(make_actor, stock):
     provider = make_actor(OrganisationKind.PROVIDER)
     key = f"membership:{provider.membership.pk}"
-    LookupFailure.objects.bulk_create(LookupFailure(key=key) for _ in range(MAX_FAILURES))
+    CODE_FAILURES.record({key: MAX_FAILURES}, MAX_FAILURES)
     with pytest.raises(TooManyLookups):
         lookup_pass(provider, stock[0][1])
-    LookupFailure.objects.filter(key=key).update(at=timezone.now() - timedelta(minutes=16))
+    CODE_FAILURES.stored(key).update(at=timezone.now() - timedelta(minutes=16))
     assert lookup_pass(provider, stock[0][1]).pk == stock[0][0].pk
     # The next failure purges the old ones.
     with pytest.raises(UnknownCode):
         lookup_pass(provider, unknown_code())
-    assert LookupFailure.objects.filter(key=key).count() == 1
+    assert CODE_FAILURES.stored(key).count() == 1
 
 
 def test_the_members_of_one_organisation_share_a_larger_limit(make_actor, stock):
@@ -170,10 +176,10 @@ def test_a_failure_beyond_the_limit_is_refused_as_throttled(make_actor, stock):
     """Concurrent guesses that passed the first check are caught once counted."""
     provider = make_actor(OrganisationKind.PROVIDER)
     key = f"membership:{provider.membership.pk}"
-    LookupFailure.objects.bulk_create(LookupFailure(key=key) for _ in range(MAX_FAILURES - 1))
+    CODE_FAILURES.record({key: MAX_FAILURES - 1}, MAX_FAILURES - 1)
     from passnum.passes import lookup
 
     # the check saw 19 failures; two more are counted by the time this one is
-    LookupFailure.objects.create(key=key)
+    CODE_FAILURES.record({key: MAX_FAILURES})
     with pytest.raises(TooManyLookups):
         lookup._fail(lookup.limits_for(provider), UnknownCode())

@@ -7,12 +7,13 @@ from unittest import mock
 import pytest
 
 from passnum.common.exceptions import Conflict, Gone, InvalidInput, NotAllowed, NotFound
+from passnum.common.models import ThrottleHit
 from passnum.journal.models import JournalEntry
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes import codes
 from passnum.passes.enums import PassStatus
-from passnum.passes.lookup import TooManyLookups
-from passnum.passes.models import LookupFailure, Pass
+from passnum.passes.lookup import CODE_FAILURES, TooManyLookups
+from passnum.passes.models import Pass
 from passnum.paths.models import Path
 from passnum.providers.models import AccreditationStatus
 from passnum.redemptions.exceptions import (
@@ -239,7 +240,7 @@ def test_one_to_fifty_codes(provider, book):
     with pytest.raises(InvalidInput) as caught:
         go(provider, [another_code() for _ in range(51)], duration_minutes=480)
     assert caught.value.code == "too_many_codes"
-    assert LookupFailure.objects.count() == 0
+    assert ThrottleHit.objects.count() == 0
 
 
 def test_the_same_code_twice(provider, book):
@@ -395,14 +396,14 @@ def test_the_database_constraint_backs_the_check(provider, programme, book):
 def test_malformed_and_unknown_codes_count_toward_the_throttle(provider, book):
     refused(provider, [another_code(), "XYZ", book[0][1]], duration_minutes=120)
     keys = {f"membership:{provider.membership.pk}", f"organisation:{provider.organisation.pk}"}
-    assert set(LookupFailure.objects.values_list("key", flat=True)) == keys
-    assert LookupFailure.objects.count() == 2 * len(keys)  # two failures, counted per key
+    assert set(ThrottleHit.objects.values_list("key", flat=True)) == {
+        CODE_FAILURES.digest(key) for key in keys
+    }
+    assert ThrottleHit.objects.count() == 2 * len(keys)  # two failures, counted per key
 
 
 def test_too_many_failures_are_throttled(provider, book):
-    LookupFailure.objects.bulk_create(
-        [LookupFailure(key=f"membership:{provider.membership.pk}") for _ in range(19)]
-    )
+    CODE_FAILURES.record({f"membership:{provider.membership.pk}": 19}, 19)
     with pytest.raises(TooManyLookups):  # the 21st failure goes over
         go(provider, [another_code(), another_code()], duration_minutes=120)
     assert Session.objects.count() == 0
@@ -412,9 +413,7 @@ def test_over_the_limit_a_refusal_says_nothing(provider, book):
     """Once over the limit, no refusal tells whether a code exists, even one with no unknown
     code in it (here a pass already redeemed)."""
     go(provider, [book[0][1]])
-    LookupFailure.objects.bulk_create(
-        [LookupFailure(key=f"organisation:{provider.organisation.pk}") for _ in range(60)]
-    )
+    CODE_FAILURES.record({f"organisation:{provider.organisation.pk}": 60}, 60)
     with pytest.raises(TooManyLookups):
         go(provider, [book[0][1]])
     with pytest.raises(TooManyLookups):
@@ -425,12 +424,10 @@ def test_over_the_limit_a_refusal_says_nothing(provider, book):
 def test_over_the_limit_good_codes_are_still_redeemed(provider, book):
     """An accepted redemption reveals nothing to a guesser and is journaled under the
     provider's name: a member who mistyped many codes can still redeem the good ones."""
-    LookupFailure.objects.bulk_create(
-        [LookupFailure(key=f"membership:{provider.membership.pk}") for _ in range(20)]
-    )
+    CODE_FAILURES.record({f"membership:{provider.membership.pk}": 20}, 20)
     session = go(provider, [book[0][1]])
     assert [p.serial for p in session.redeemed_passes] == [book[0][0].serial]
-    assert LookupFailure.objects.count() == 20
+    assert ThrottleHit.objects.count() == 20
 
 
 # undo ---------------------------------------------------------------------------------------

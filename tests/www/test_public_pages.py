@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from passnum.common.models import ThrottleHit
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes import codes, keys
 from passnum.passes.enums import PassStatus
-from passnum.passes.lookup import MAX_FAILURES
-from passnum.passes.models import LookupFailure, Pass
+from passnum.passes.lookup import CODE_FAILURES, MAX_FAILURES
+from passnum.passes.models import Pass
 from passnum.passes.services import generate_passes
 from passnum.providers.selectors import distance_km
 from passnum.referrals.services import prescribe
@@ -271,7 +272,7 @@ def test_malformed_code_is_refused_on_the_field(checkbook, client):
     assert 'href="#id_code">Code du pass</a>' in text(response)
     assert 'aria-invalid="true"' in text(response)
     assert pass_.serial not in text(response)
-    assert LookupFailure.objects.filter(key="ip:127.0.0.1").count() == 1
+    assert CODE_FAILURES.stored("ip:127.0.0.1").count() == 1
 
 
 def test_unknown_code_is_refused_on_the_field(checkbook, client):
@@ -282,14 +283,14 @@ def test_unknown_code_is_refused_on_the_field(checkbook, client):
     assert error.startswith("Aucun pass ne correspond à ce code.")
     assert "structure qui vous a orienté" in error
     assert "Pass n°" not in text(response)
-    assert LookupFailure.objects.filter(key="ip:127.0.0.1").count() == 1
+    assert CODE_FAILURES.stored("ip:127.0.0.1").count() == 1
 
 
 def test_empty_code_is_asked_for_without_a_lookup(client, db):
     response = check(client, "  ")
     assert response.status_code == 200
     assert field_error(response, "code") == "Indiquez le code imprimé sur votre pass."
-    assert not LookupFailure.objects.exists()
+    assert not ThrottleHit.objects.exists()
 
 
 def test_twenty_failures_from_one_address_block_it_but_not_another(checkbook, client):
@@ -321,8 +322,8 @@ def test_a_forged_forwarded_header_does_not_escape_the_throttle(checkbook, clien
             REMOTE_ADDR="203.0.113.7",
             HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
         )
-    assert LookupFailure.objects.filter(key="ip:203.0.113.7").count() == 3
-    assert not LookupFailure.objects.filter(key__startswith="ip:198.51.100.").exists()
+    assert CODE_FAILURES.stored("ip:203.0.113.7").count() == 3
+    assert not any(CODE_FAILURES.stored(f"ip:198.51.100.{n}").exists() for n in range(3))
 
 
 @override_settings(
@@ -336,7 +337,9 @@ def test_behind_a_proxy_the_address_is_found_as_for_logins(checkbook, client):
         REMOTE_ADDR="10.0.0.1",
         HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.1",
     )
-    assert list(LookupFailure.objects.values_list("key", flat=True)) == ["ip:198.51.100.9"]
+    assert list(ThrottleHit.objects.values_list("key", flat=True)) == [
+        CODE_FAILURES.digest("ip:198.51.100.9")
+    ]
 
 
 def test_check_page_queries_are_few(checkbook, client, django_assert_max_num_queries):

@@ -127,6 +127,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA foreign_keys=ON;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Reports and indicators may read from a replica (same schema, read-only, a few seconds behind).
+if os.environ.get("REPORTING_DATABASE_URL"):
+    DATABASES["reporting"] = dj_database_url.parse(
+        os.environ["REPORTING_DATABASE_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+PASSNUM_REPORTING_DATABASE = "reporting" if "reporting" in DATABASES else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

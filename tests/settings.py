@@ -16,3 +16,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # their own test database.
 if os.environ.get("PASSNUM_TEST_DB_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["PASSNUM_TEST_DB_NAME"]  # noqa: F405
+
+# A second alias on the same test database, standing for a reporting replica: the tests that
+# read from a replica use it (``using="reporting"``).
+DATABASES["reporting"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

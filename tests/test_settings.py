@@ -81,7 +81,7 @@ def test_postgresql_through_database_url():
 
 CLIENT_IP_SCRIPT = """
 from django.test import RequestFactory
-from passnum.www.shared.client import client_ip
+from passnum.common.clients import client_ip
 request = RequestFactory().get(
     "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="{xff}"
 )

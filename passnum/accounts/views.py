@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 
-from passnum.www.shared.client import client_ip
+from passnum.common.clients import client_ip
 
 from .exceptions import TooManyResetRequests
 from .throttling import reset_email_allowed

@@ -7,7 +7,7 @@ class PassesConfig(AppConfig):
 
     def ready(self):
         from passnum.common.triggers import register
-        from passnum.notifications.services import register_check
+        from passnum.notifications.delivery import register_check
 
         from .reminders import KIND_OF, reminder_still_due
         from .triggers import PASS_MOVES

@@ -16,10 +16,10 @@ from passnum.organisations.permissions import Capability, ensure_can
 from passnum.programmes.services import lock_programme
 
 from . import codes, keys, transitions
-from .enums import IN_LEDGER, PassSource
+from .enums import PassSource
 from .exceptions import BudgetExhausted, PassExpired, PassNotUnused, StockLimitExceeded
 from .models import Checkbook, Pass
-from .selectors import budget_for, ledger_of
+from .selectors import budget_for
 
 SERIAL_DIGITS = 6
 
@@ -62,14 +62,11 @@ def _new_passes(programme, count: int, today) -> list[Pass]:
 
 
 def ensure_budget_buys(programme, count: int) -> None:
-    ledger = ledger_of(programme)
-    budget = budget_for(programme, ledger)
-    room = budget.pass_budget_cents - ledger.value(*IN_LEDGER)
-    if count * programme.pass_value_cents > room:
-        possible = max(room // programme.pass_value_cents, 0)
+    budget = budget_for(programme)
+    if count > budget.passes_purchasable:
         raise StockLimitExceeded(
             f"Le budget des pass ne permet pas d'en ajouter {count} : il en achète "
-            f"{budget.passes_total} en tout et {possible} de plus au plus."
+            f"{budget.passes_total} en tout et {budget.passes_purchasable} de plus au plus."
         )
 
 

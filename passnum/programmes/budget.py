@@ -1,8 +1,12 @@
-"""Budget figures of a programme, computed in this one place (money in integer cents).
+"""Budget figures of a programme, computed in this one place (money in integer cents). The web
+pages, the API, the commands and the documents all read them from here; the ledger's counts
+come from ``passnum.passes.selectors.budget_for``.
 
 pass budget = envelope − engineering share; passes purchasable = pass budget ÷ face value;
 committed = value of assigned passes; consumed = value of redeemed and reimbursed passes;
-available = pass budget − committed − consumed.
+available = pass budget − committed − consumed. The stock (available, assigned, redeemed and
+reimbursed passes: expired and cancelled ones free their place) never exceeds what the pass
+budget buys.
 """
 
 from dataclasses import dataclass
@@ -16,6 +20,8 @@ class Budget:
     passes_per_checkbook: int
     committed_cents: int = 0
     consumed_cents: int = 0
+    ledger_cents: int = 0  # value of the passes that take a place in the pass budget
+    in_stock: int = 0  # available passes, ready to be prescribed
 
     @property
     def pass_budget_cents(self) -> int:
@@ -41,8 +47,34 @@ class Budget:
     def can_cover_checkbook(self) -> bool:
         return self.available_cents >= self.checkbook_value_cents
 
+    @property
+    def checkbooks_in_budget(self) -> int:
+        """Checkbooks the available budget can still pay for."""
+        return max(self.available_cents // self.checkbook_value_cents, 0)
 
-def budget_of(programme, committed_cents: int = 0, consumed_cents: int = 0) -> Budget:
+    @property
+    def checkbooks_in_stock(self) -> int:
+        """Checkbooks the available passes make up."""
+        return self.in_stock // self.passes_per_checkbook
+
+    @property
+    def room_cents(self) -> int:
+        """What the pass budget can still buy as new passes (generated or imported)."""
+        return self.pass_budget_cents - self.ledger_cents
+
+    @property
+    def passes_purchasable(self) -> int:
+        """New passes the pass budget can still buy."""
+        return max(self.room_cents // self.pass_value_cents, 0)
+
+
+def budget_of(
+    programme,
+    committed_cents: int = 0,
+    consumed_cents: int = 0,
+    ledger_cents: int = 0,
+    in_stock: int = 0,
+) -> Budget:
     return Budget(
         envelope_cents=programme.envelope_cents,
         engineering_cents=programme.engineering_cents,
@@ -50,6 +82,8 @@ def budget_of(programme, committed_cents: int = 0, consumed_cents: int = 0) -> B
         passes_per_checkbook=programme.passes_per_checkbook,
         committed_cents=committed_cents,
         consumed_cents=consumed_cents,
+        ledger_cents=ledger_cents,
+        in_stock=in_stock,
     )
 
 

@@ -24,14 +24,17 @@ class ProgrammeOverview:
         return round(100 * self.budget.engineering_cents / self.budget.envelope_cents, 2)
 
 
-def programme_overview(programme: Programme, budget: Budget | None = None) -> ProgrammeOverview:
+def programme_overview(
+    programme: Programme, budget: Budget | None = None, *, using=None
+) -> ProgrammeOverview:
     """A programme's budget figures and each funder's share.
 
     ``budget`` carries the committed and consumed amounts read from the pass ledger
-    (``passes.selectors.budget_for``); without it they count as zero.
+    (``passes.selectors.budget_for``); without it they count as zero. ``using``: the database
+    to read (a replica for reports).
     """
     budget = budget or budget_of(programme)
-    funders = list(programme.funders.all())
+    funders = list(Funder.objects.using(using).filter(programme=programme))
     of_envelope = split_between_funders(budget.envelope_cents, funders)
     of_consumed = {
         f.pk: cents for f, cents in split_between_funders(budget.consumed_cents, funders)

@@ -3,6 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
@@ -38,13 +39,23 @@ def usage_rate(passes: dict[str, int]) -> float:
     return round(sum(passes[s] for s in CONSUMED) / assigned, RATE_DIGITS)
 
 
-def programme_stats(programme) -> ProgrammeStats:
-    """The programme's indicators, in two queries (the ledger, the prescribed referrals)."""
-    ledger = ledger_of(programme)
+def reporting_database() -> str:
+    """The database the reports read: a replica when ``REPORTING_DATABASE_URL`` is set, else the
+    main one. Reports read the committed state; a replica's lag shows as figures a few seconds
+    old."""
+    return settings.PASSNUM_REPORTING_DATABASE
+
+
+def programme_stats(programme, *, using=None) -> ProgrammeStats:
+    """The programme's indicators, in two queries (the ledger, the prescribed referrals), read
+    from ``using`` (the reporting database by default)."""
+    using = using or reporting_database()
+    ledger = ledger_of(programme, using=using)
     by_public = Counter()
     by_service = Counter()
     prescribed = (
-        Referral.objects.filter(programme=programme, status=ReferralStatus.PRESCRIBED)
+        Referral.objects.using(using)
+        .filter(programme=programme, status=ReferralStatus.PRESCRIBED)
         .order_by()
         .values_list("publics", "needs")
     )
@@ -60,10 +71,10 @@ def programme_stats(programme) -> ProgrammeStats:
     )
 
 
-def stats_for(actor) -> ProgrammeStats:
+def stats_for(actor, *, using=None) -> ProgrammeStats:
     """The indicators of the actor's programme: the Département and the operator only."""
     ensure_can(actor, Capability.VIEW_STATS)
-    return programme_stats(actor.programme)
+    return programme_stats(actor.programme, using=using)
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class SelfReferredRedemptions:
         return round(self.self_referred / self.redeemed, RATE_DIGITS) if self.redeemed else 0.0
 
 
-def self_referred_redemptions(programme) -> list[SelfReferredRedemptions]:
+def self_referred_redemptions(programme, *, using=None) -> list[SelfReferredRedemptions]:
     """Per provider that redeemed passes of the programme (live redemptions of passes redeemed
     or reimbursed), how many were for people referred by an organisation of its own SIREN;
     the highest share first (then the most self-referred, the most redeemed). One query."""
@@ -95,9 +106,8 @@ def self_referred_redemptions(programme) -> list[SelfReferredRedemptions]:
     )
     self_referred = Q(Exact(provider_siren, referrer_siren), ~Q(session__organisation__siret=""))
     rows = (
-        Redemption.objects.filter(
-            programme=programme, undone_at__isnull=True, pass_obj__status__in=CONSUMED
-        )
+        Redemption.objects.using(using or reporting_database())
+        .filter(programme=programme, undone_at__isnull=True, pass_obj__status__in=CONSUMED)
         .order_by()
         .values("session__organisation", "session__organisation__name")
         .annotate(

@@ -12,12 +12,16 @@ from passnum.accounts.throttling import RESETS_PER_ADDRESS, RESETS_PER_CLIENT
 from passnum.common.models import ThrottleHit
 from passnum.organisations.enums import OrganisationKind
 from tests.factories import MembershipFactory
+from tests.tasks import run_tasks
 
 
 def ask(client, email, ip="198.51.100.1", **extra):
-    return client.post(
+    """Ask for a reset link, and let the task worker deliver what was queued."""
+    response = client.post(
         reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=ip, **extra
     )
+    run_tasks()
+    return response
 
 
 def address(n: int) -> str:

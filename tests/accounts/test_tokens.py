@@ -14,6 +14,7 @@ from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.services import deactivate_membership, reactivate_membership
 from tests.conftest import token_for
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.tasks import run_tasks
 
 NEW_PASSWORD = "Un-nouveau-mot-de-passe-42"
 
@@ -96,6 +97,7 @@ def test_the_reset_link_revokes(client, member, token):
     from django.core import mail
 
     client.post(reverse("accounts:password_reset"), {"email": member.user.email})
+    run_tasks()  # the email goes through the task queue
     link = next(line for line in mail.outbox[0].body.splitlines() if "/mot-de-passe/" in line)
     form_page = client.get(link.split("testserver", 1)[1], follow=True)
     response = client.post(

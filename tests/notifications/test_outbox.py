@@ -18,19 +18,12 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from passnum.common.exceptions import NotAllowed
-from passnum.notifications import services
+from passnum.notifications import delivery
+from passnum.notifications.delivery import MAX_ATTEMPTS, enqueue_delivery, retry_delay
 from passnum.notifications.exceptions import EmailNotFailed, SecretErased
 from passnum.notifications.management.commands.worker import Command as WorkerCommand
 from passnum.notifications.models import Email, EmailKind, EmailStatus
-from passnum.notifications.services import (
-    LOST_AFTER,
-    MAX_ATTEMPTS,
-    enqueue_delivery,
-    queue_email,
-    retry_delay,
-    retry_email,
-    sweep_emails,
-)
+from passnum.notifications.services import LOST_AFTER, queue_email, retry_email, sweep_emails
 from passnum.notifications.worker import project_worker
 from passnum.organisations.enums import OrganisationKind
 from tests.tasks import commit, frozen, run_tasks
@@ -81,7 +74,7 @@ def test_the_task_is_enqueued_on_commit_only():
     task = DBTaskResult.objects.get()
     assert task.status == TaskResultStatus.READY
     assert task.queue_name == "emails"
-    assert task.task_path == "passnum.notifications.tasks.deliver_email"
+    assert task.task_path == "passnum.notifications.delivery.deliver_email"
     # The task carries the email's id only: nothing personal in the task table.
     assert task.args_kwargs == {"args": [email.pk, 0], "kwargs": {}}
     assert reload(email).task_id == task.id
@@ -432,7 +425,7 @@ def test_a_crashed_delivery_is_replaced(monkeypatch):
     def crash(email):
         raise ConnectionError("la base ne répond plus")
 
-    monkeypatch.setitem(services._checks, EmailKind.PASSWORD_RESET, crash)
+    monkeypatch.setitem(delivery._checks, EmailKind.PASSWORD_RESET, crash)
     run_tasks(at=START)
     assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
     assert (reload(email).status, reload(email).attempts) == (EmailStatus.QUEUED, 0)
@@ -548,11 +541,11 @@ def test_a_failed_enqueue_loses_nothing(monkeypatch, caplog):
     def broken(*args):
         raise ConnectionError("la base ne répond plus")
 
-    monkeypatch.setattr(services, "enqueue_delivery", broken)
+    monkeypatch.setattr(delivery, "enqueue_delivery", broken)
     with caplog.at_level(logging.ERROR), transaction.atomic():
         email = queue()
 
-    assert "Error calling _enqueue_on_commit.<locals>.enqueue in on_commit()" in caplog.text
+    assert "Error calling enqueue_on_commit.<locals>.enqueue in on_commit()" in caplog.text
     assert "@" not in caplog.text
     email = reload(email)
     assert (email.status, email.task_id) == (EmailStatus.QUEUED, None)

@@ -135,3 +135,22 @@ def test_operator_cannot_set_funders_of_another_programme(programme, make_actor)
         )
     assert excinfo.value.code == "other_programme"
     assert not Funder.objects.exists()
+
+
+def test_the_budget_says_what_is_left_to_buy_and_to_prescribe(programme, make_actor):
+    """Computed once (programmes.budget) for the queue, the stock commands and the API."""
+    from passnum.organisations.enums import OrganisationKind
+    from passnum.passes.selectors import budget_for
+    from passnum.passes.services import generate_passes
+    from passnum.referrals.services import prescribe
+    from tests.factories import ReferralFactory
+
+    generate_passes(programme, 12)
+    prescribe(
+        make_actor(OrganisationKind.DEPARTMENT), ReferralFactory(beneficiary__programme=programme)
+    )
+    budget = budget_for(programme)
+    assert (budget.in_stock, budget.checkbooks_in_stock) == (7, 1)
+    assert budget.checkbooks_in_budget == (3_600_000 - 5_000) // 5_000
+    assert budget.passes_purchasable == 3600 - 12
+    assert budget.room_cents == 3_600_000 - 12_000

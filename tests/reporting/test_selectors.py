@@ -110,3 +110,28 @@ def test_stats_for_the_department_and_the_operator_only(make_actor, programme, k
     else:
         with pytest.raises(NotAllowed, match="indicateurs du programme"):
             stats_for(actor)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "reporting"])
+def test_reports_read_the_database_they_are_given(programme, make_actor):
+    """A replica for reports: every query of the indicators goes to the database named, none to
+    the main one."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from passnum.programmes.selectors import programme_overview
+    from passnum.reporting.selectors import self_referred_redemptions
+
+    generate_passes(programme, 10)
+    prescribe(make_actor(Kind.DEPARTMENT), referral_in(programme, publics=["rsa"]))
+    with (
+        CaptureQueriesContext(connections["default"]) as main,
+        CaptureQueriesContext(connections["reporting"]) as replica,
+    ):
+        stats = programme_stats(programme, using="reporting")
+        programme_overview(programme, stats.budget, using="reporting")
+        self_referred_redemptions(programme, using="reporting")
+    assert stats.passes["assigned"] == 5
+    assert stats.by_public["rsa"] == 1
+    assert len(replica) == 4
+    assert len(main) == 0

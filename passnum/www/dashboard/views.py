@@ -8,6 +8,7 @@ from passnum.organisations.selectors import active_memberships_of
 from passnum.passes.selectors import budget_for
 from passnum.programmes.selectors import programme_overview
 from passnum.referrals.selectors import referral_counts
+from passnum.reporting.selectors import reporting_database
 
 from ..shared.decorators import actor_required
 
@@ -17,6 +18,12 @@ DASHBOARD_TEMPLATES = {
     OrganisationKind.PROVIDER: "www/dashboard/provider.html",
     OrganisationKind.OPERATOR: "www/dashboard/operator.html",
 }
+
+
+def overview_of(programme):
+    """The budget and the funders' shares, read from the reporting database."""
+    using = reporting_database()
+    return programme_overview(programme, budget_for(programme, using=using), using=using)
 
 
 @actor_required
@@ -29,7 +36,7 @@ def dashboard(request):
     if can(actor, Capability.VIEW_REFERRALS):
         context["referral_counts"] = referral_counts(actor)
     if can(actor, Capability.VIEW_STATS):
-        context["overview"] = programme_overview(actor.programme, budget_for(actor.programme))
+        context["overview"] = overview_of(actor.programme)
     return render(request, DASHBOARD_TEMPLATES[actor.role], context)
 
 
@@ -41,8 +48,6 @@ def programme(request):
         "www/programme.html",
         {
             "title": "Programme et budget",
-            "overview": programme_overview(
-                request.actor.programme, budget_for(request.actor.programme)
-            ),
+            "overview": overview_of(request.actor.programme),
         },
     )

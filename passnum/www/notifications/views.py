@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.common.text import mask_email
+from passnum.notifications.delivery import MAX_ATTEMPTS
 from passnum.notifications.models import EmailStatus
 from passnum.notifications.selectors import counts_by_status, email_for, emails_to_watch
-from passnum.notifications.services import MAX_ATTEMPTS, retry_email
+from passnum.notifications.services import retry_email
 from passnum.organisations.permissions import Capability, ensure_can
 
 from ..shared.decorators import actor_required

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from passnum.common.clients import client_ip
 from passnum.common.exceptions import TooManyRequests
 from passnum.common.formats import kilometres
 from passnum.passes import codes
@@ -22,7 +23,6 @@ from passnum.programmes.selectors import programme_for
 from passnum.providers.selectors import nearest_places
 from passnum.referential.enums import Service
 
-from ..shared.client import client_ip
 from .forms import CheckPassForm, WhereForm
 
 PLACES_SHOWN = 20

@@ -13,7 +13,7 @@ from passnum.beneficiaries.selectors import possible_duplicates
 from passnum.beneficiaries.services import BeneficiaryData
 from passnum.common.exceptions import DomainError, NotAllowed
 from passnum.organisations.permissions import Capability, can, ensure_can
-from passnum.passes.selectors import budget_for, ledger_of
+from passnum.passes.selectors import budget_for
 from passnum.referrals.enums import ReferralStatus
 from passnum.referrals.exceptions import PossibleDuplicate
 from passnum.referrals.presenters import present_referral
@@ -133,8 +133,7 @@ def queue(request):
     programme = actor.programme
     referrals = referrals_visible_to(actor, status=ReferralStatus.PENDING)
     page, pagination = page_of(request, referrals)
-    ledger = ledger_of(programme)
-    budget = budget_for(programme, ledger)
+    budget = budget_for(programme)
     return render(
         request,
         "www/referrals/queue.html",
@@ -143,9 +142,6 @@ def queue(request):
             "page": page,
             "pagination": pagination,
             "budget": budget,
-            "checkbooks_in_budget": max(budget.available_cents // budget.checkbook_value_cents, 0),
-            "passes_in_stock": ledger.counts["available"],
-            "checkbooks_in_stock": ledger.counts["available"] // programme.passes_per_checkbook,
         },
     )
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from passnum.common.exceptions import DomainError
 from passnum.passes.exceptions import DeliveryFileInvalid
 from passnum.passes.imports import import_passes
-from passnum.passes.selectors import budget_for, ledger_of
+from passnum.passes.selectors import budget_for
 from passnum.passes.services import generate_passes
 from passnum.programmes.models import Programme
 
@@ -74,12 +74,11 @@ class Command(BaseCommand):
             raise CommandError("\n".join([exc.message, *exc.errors])) from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        ledger = ledger_of(target)
-        budget = budget_for(target, ledger)
+        budget = budget_for(target)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{done} pour « {target.name} » ({passes[0].serial} à {passes[-1].serial}). "
-                f"Stock disponible : {ledger.counts['available']} pass sur "
+                f"Stock disponible : {budget.in_stock} pass sur "
                 f"{budget.passes_total} que le budget permet."
             )
         )

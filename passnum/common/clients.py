@@ -1,3 +1,5 @@
+"""The client's address, found as django-axes finds it for the logins (throttles, limits)."""
+
 from django.conf import settings
 from ipware import get_client_ip
 

@@ -1,17 +1,20 @@
 """The life of a pass, in one place: the moves allowed between its statuses, the status that
 holds on a given day, and the functions that move passes and journal each move.
 
-    available ──assign──▶ assigned ──redeem──▶ redeemed ──reimburse──▶ reimbursed
-        │                  │   ▲                  │
-        │ expire (stock)   │   └──undo (in time)──┤
-        ▼                  ▼                      │ undo (too late)
-     expired ◀──expire──── + ──cancel──▶ cancelled ▼
-                                                expired
+    move            from                 to
+    assign          available        →   assigned     (prescription: into a checkbook)
+    redeem          assigned         →   redeemed     (a session at a provider)
+    undo            redeemed         →   assigned     (the session undone within 48 hours)
+    undo_too_late   redeemed         →   expired      (… when the pass is past its end)
+    reimburse       redeemed         →   reimbursed   (its statement paid)
+    expire          assigned         →   expired      (past its end and the grace)
+    expire_stock    available        →   expired      (past its external operator's end)
+    cancel          assigned         →   cancelled    (lost or stolen, then replaced)
 
 A pass is born ``available`` (generated or imported) or ``assigned`` when it replaces a lost
-one (``issue_replacements``). Every other status change is one of ``MOVES``. Only this module
-writes ``Pass.status``: a test reads the code to make sure of it, and the database refuses any
-change that is not in ``ALLOWED`` (triggers installed from this table, see ``triggers.py``).
+one (``issue_replacements``). ``reimbursed``, ``expired`` and ``cancelled`` are ends. Only this
+module writes ``Pass.status``: a test reads the code to make sure of it, and the database refuses
+any change that is not in ``ALLOWED`` (triggers built from this table, see ``triggers.py``).
 
 Callers lock the passes (``select_for_update``) in their transaction before moving them; the
 update is guarded by the status each pass was read with, so the journal's ``before`` is the

@@ -149,12 +149,12 @@ def test_budget_for_one_checkbook_with_stock_for_two(department_of, round_):
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_the_same_new_person_referred_twice(department_of, round_):
-    """Two referrers record the same person at once: one person, one pending referral."""
+    """Two members of one organisation record the same person at once: one person, one pending
+    referral. (Two organisations would each record their own: see test_referrals_confidentiality.)
+    """
     programme = ProgrammeFactory()
-    referrers = [
-        Actor(MembershipFactory(organisation=OrganisationFactory(programme=programme)))
-        for _ in range(2)
-    ]
+    organisation = OrganisationFactory(programme=programme)
+    referrers = [Actor(MembershipFactory(organisation=organisation)) for _ in range(2)]
     mende = CommuneFactory()
 
     def orient(actor):

@@ -6,7 +6,7 @@ PostgreSQL only (the concurrency it measures is PostgreSQL's): the server is giv
 ``BENCH_POSTGRES_URL`` (default ``postgres://postgres@127.0.0.1:5432/postgres``). The script
 drops and creates the throw-away database ``bench_redeem``, migrates it, seeds one programme
 with N × rounds assigned passes (checkbooks of 5) and one accredited provider with an API token,
-starts gunicorn on it (3 sync workers by default, as the README recommends), then, in each
+starts gunicorn on it (3 sync workers by default, as docs/operations.md recommends), then, in each
 round, drives the clients:
 
 - ``POST /api/v1/redemptions`` with one code each, N passes once each, plus a share of requests
@@ -467,7 +467,7 @@ def main():
     parser.add_argument("--clients", type=int, default=16, help="clients simultanés")
     parser.add_argument("--reused", type=float, default=0.1, help="part de codes déjà utilisés")
     parser.add_argument("--port", type=int, default=0, help="port de gunicorn (0 : libre)")
-    # What the README recommends: sync workers (one request at a time each, served in
+    # What docs/operations.md recommends: sync workers (one request at a time each, served in
     # arrival order), one more than the cores: the best throughput and the steadiest p99 here.
     parser.add_argument("--workers", type=int, default=3, help="processus gunicorn")
     parser.add_argument("--threads", type=int, default=1, help="fils par processus gunicorn")

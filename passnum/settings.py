@@ -1,4 +1,4 @@
-"""Settings, read from the environment (see README « Configuration »)."""
+"""Settings, read from the environment (see docs/operations.md « Réglages »)."""
 
 import os
 from datetime import timedelta

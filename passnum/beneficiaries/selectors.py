@@ -1,7 +1,7 @@
 """Finding people. A referrer finds only the people its own organisation recorded: it never
-learns that another organisation knows someone (DESIGN: « a referrer learns nothing beyond what
-its own organisation entered »). The Département finds everyone of its programme, and sees the
-records that other organisations made of the same person."""
+learns that another organisation knows someone (docs/roles.md « Les doublons »). The Département
+finds everyone of its programme, and sees the records that other organisations made of the same
+person."""
 
 from passnum.organisations.permissions import Capability, can
 

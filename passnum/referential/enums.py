@@ -1,4 +1,5 @@
-"""The vocabularies of DESIGN.md: codes are stable API values, labels are French."""
+"""The vocabularies of the programme (docs/api.md « Référentiel »): codes are stable API values,
+labels are French."""
 
 from django.db import models
 

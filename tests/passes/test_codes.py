@@ -1,5 +1,6 @@
-"""Pass codes (DESIGN.md « Pass codes »): Crockford base 32, one check symbol that catches every
-single substitution and every adjacent transposition, tolerant input. No database here."""
+"""Pass codes (docs/architecture.md « Le voyage d'un pass »): Crockford base 32, one check symbol
+that catches every single substitution and every adjacent transposition, tolerant input. No
+database here."""
 
 import re
 import string

@@ -40,6 +40,7 @@ if not SECRET_KEY:
 # Key of the pass codes (keyed hash and encryption). Kept apart from SECRET_KEY so that rotating
 # SECRET_KEY does not make the printed codes unreadable; derived from it when unset.
 PASSNUM_CODES_KEY = os.environ.get("PASSNUM_CODES_KEY") or f"passnum-codes:{SECRET_KEY}"
+PASSNUM_CODES_KEY_IS_SET = bool(os.environ.get("PASSNUM_CODES_KEY"))  # ``check --deploy`` says so
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -13,6 +13,7 @@ PRODUCTION = {
     # (fixed so the test is repeatable; 50+ characters, many distinct)
     "ALLOWED_HOSTS": "pass-numerique.lozere.fr",
     "DATABASE_URL": "sqlite:////tmp/passnum-check.sqlite3",
+    "PASSNUM_CODES_KEY": "clé-des-codes-de-test-gardée-hors-de-la-base-0123456789",
 }
 
 
@@ -106,3 +107,21 @@ def test_behind_one_proxy_the_client_is_the_address_it_forwards():
 
 def test_behind_two_proxies_the_client_comes_first():
     assert client_ip_with("2", "198.51.100.9, 10.0.0.2") == "198.51.100.9"
+
+
+def test_check_deploy_warns_when_the_codes_key_is_derived(settings):
+    from passnum.passes.checks import codes_key_is_set
+
+    settings.PASSNUM_CODES_KEY_IS_SET = False
+    [warning] = codes_key_is_set(None)
+    assert warning.id == "passnum.W001"
+    assert "SECRET_KEY" in warning.msg
+    settings.PASSNUM_CODES_KEY_IS_SET = True
+    assert codes_key_is_set(None) == []
+
+
+def test_check_deploy_warns_without_a_codes_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "PASSNUM_CODES_KEY"}
+    result = passnum("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 1
+    assert "passnum.W001" in result.stderr

@@ -9,6 +9,7 @@ class PassesConfig(AppConfig):
         from passnum.common.triggers import register
         from passnum.notifications.delivery import register_check
 
+        from . import checks  # noqa: F401 (registers the deploy checks)
         from .reminders import KIND_OF, reminder_still_due
         from .triggers import PASS_MOVES
 

@@ -299,8 +299,9 @@ def create_referral(request, payload: ReferralIn):
     response={200: ReferralPage, 401: Error, 403: Error, 422: InvalidInputOut},
     summary="Orientations, dans l'ordre de la file d'attente",
     exclude_none=True,
-    description="Un orienteur voit celles de sa structure ; le Département et le pilote, "
-    "toutes celles du programme. Ordre : rang de priorité, puis ancienneté.",
+    description="Un orienteur voit celles de sa structure ; le Département, toutes celles du "
+    "programme (avec `possible_duplicate`) ; le pilote, aucune (403 : il pilote avec les "
+    "indicateurs). Ordre : rang de priorité, puis ancienneté.",
 )
 def list_referrals(request, filters: Query[ReferralFilters]):
     actor = request.auth

@@ -292,3 +292,18 @@ def test_messages_are_escaped(make_actor):
     html = logged_in(admin).post(url, follow=True).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_healthz_says_when_the_database_is_gone(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    from passnum.www.pages import views
+
+    class Gone:
+        def cursor(self):
+            raise OperationalError("connexion refusée")
+
+    monkeypatch.setattr(views, "connection", Gone())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "injoignable" in response.content.decode()

@@ -1,5 +1,6 @@
 """Pages without a feature of their own: home, privacy, health check, error pages."""
 
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -13,6 +14,12 @@ def privacy(request):
 
 
 def healthz(request):
+    """For the load balancer: ``ok`` while this server reaches its database, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("base de données injoignable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
 
 

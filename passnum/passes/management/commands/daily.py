@@ -17,9 +17,11 @@ def plural(count: int, singular: str, several: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Travail quotidien : expiration des pass (fin de validité + 30 jours), rappels 30 jours "
-        "avant la fin des chéquiers mis en file d'envoi (passnum worker les envoie), courriels "
-        "dont la tâche d'envoi a été perdue remis en file. Peut être relancé sans effet de bord."
+        "Travail quotidien : expiration des pass (fin de validité + le délai de déclaration du "
+        "programme, 30 jours par défaut), rappels avant la fin des chéquiers (au délai du "
+        "programme, 30 jours par défaut) mis en file d'envoi (passnum worker les envoie), "
+        "courriels dont la tâche d'envoi a été perdue remis en file. Peut être relancé sans "
+        "effet de bord."
     )
 
     def add_arguments(self, parser):

@@ -291,7 +291,8 @@ def test_a_failed_sending_stays_queued_and_the_others_go_on(
     assert [m.to for m in mailoutbox] == [["p@exemple.fr"]]
     failed = Reminder.objects.get(recipient=ReminderRecipient.REFERRER)
     assert failed.sent_at is None
-    assert "panne@exemple.fr" in caplog.text
+    assert f"Rappel n° {failed.pk} non envoyé à [courriel masqué]" in caplog.text
+    assert "panne@exemple.fr" not in caplog.text  # no email address in the logs
     assert "serveur de courriel injoignable" in caplog.text
 
     monkeypatch.setattr(EmailMessage, "send", real_send)  # the mail server is back

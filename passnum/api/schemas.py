@@ -1,10 +1,17 @@
 import re
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from passnum.common.ids import MAX_ID
+
 # Control characters other than tab and line breaks (PostgreSQL refuses NUL in text).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# The id of a row, in a path or a body: a positive 64-bit integer (beyond, no row has it and
+# the database could not compare it).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # The largest ``offset`` of a list: far beyond any list, far below the 64-bit integers of SQL.
 MAX_OFFSET = 1_000_000_000
@@ -42,15 +49,16 @@ class FieldError(Schema):
     message: str
 
 
-class ValidationErrorOut(Error):
-    errors: list[FieldError]
-
-
 class InvalidInputOut(Error):
-    """A 422: a business rule names its ``field``; a malformed request lists its ``errors``."""
+    """A 422: a business rule names its ``field``; a malformed request lists its ``errors``;
+    a body that is not JSON has neither."""
 
     field: str | None = None
     errors: list[FieldError] | None = None
+
+
+# The 422 of a route that only parses: it may also be a body that is not JSON (no ``errors``).
+ValidationErrorOut = InvalidInputOut
 
 
 class Pagination(QuerySchema):

@@ -167,6 +167,14 @@ def crawl(client, start: list[str]) -> list[Form]:
 
 # Each field gets each of these in turn.
 BREAKERS = ["²", str(2**64), "\x00", "x" * 3000]
+# … and, by the field's type, these too.
+BREAKERS_BY_KIND = {
+    "date": ["0001-01-01", "9999-12-31", "2026-02-30"],
+    # valid for Django (up to 320 characters), longer than an email column (254)
+    "email": ["j" * 64 + "@" + "d" * 60 + ".d" * 86 + ".fr", "a@b"],
+    # three letters each once normalised: a name that grows past its column
+    "text": ["ﬃ" * 40],
+}
 NASTY = [
     *BREAKERS,
     "",
@@ -193,6 +201,7 @@ NASTY = [
     "é" * 300,
     "30/02/2026",
     "0000-00-00",
+    "0001-01-01",
     "9999-12-31",
     "31/12/99999",
     "K7QM-9T2D-XH47",
@@ -291,9 +300,11 @@ def sweep(form: Form, scenario) -> list[dict]:
     at once, with « ² » and with a number beyond 64 bits."""
     plain = baseline(form, scenario)
     names = [name for name, f in form.fields.items() if name != CSRF and f.kind in TYPED]
-    return [{**plain, name: value} for name in names for value in BREAKERS] + [
-        {**plain, **dict.fromkeys(UNSHOWN, value)} for value in ("²", str(2**64))
-    ]
+    return [
+        {**plain, name: value}
+        for name in names
+        for value in BREAKERS + BREAKERS_BY_KIND.get(form.fields[name].kind, [])
+    ] + [{**plain, **dict.fromkeys(UNSHOWN, value)} for value in ("²", str(2**64))]
 
 
 # --- The test ---------------------------------------------------------------------------------

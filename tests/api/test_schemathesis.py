@@ -8,6 +8,7 @@ ids and codes are swapped for real ones, so that the operations reach their rule
 """
 
 import json
+import os
 import zlib
 from contextlib import contextmanager
 
@@ -38,8 +39,10 @@ CHECKS = [
 ]
 TOKEN = "/api/v1/auth/token"  # the only operation without a token
 # Examples per operation and role, on top of schemathesis' boundary cases: enough to find a
-# class of bug, few enough for ``make test``.
-MAX_EXAMPLES = 8
+# class of bug, few enough for ``make test``. PASSNUM_PROPERTY_EXAMPLES=20 multiplies them, for
+# a longer search.
+SCALE = int(os.environ.get("PASSNUM_PROPERTY_EXAMPLES", "1"))
+MAX_EXAMPLES = 6 * SCALE
 FULL = {
     "generation": {"max-examples": MAX_EXAMPLES, "mode": "all", "database": "none"},
     "phases": {
@@ -50,7 +53,7 @@ FULL = {
 }
 # Without a token, an operation that needs one answers 401 before reading anything.
 LIGHT = {
-    "generation": {"max-examples": 3, "mode": "all", "database": "none"},
+    "generation": {"max-examples": 3 * SCALE, "mode": "all", "database": "none"},
     "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": False}},
 }
 

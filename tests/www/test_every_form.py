@@ -15,6 +15,7 @@ in a savepoint rolled back afterwards: every example starts from the same scenar
 (``tests.scenario``).
 """
 
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -40,7 +41,9 @@ from tests.statements.factories import PROVIDER_BIC, PROVIDER_IBAN
 UNACCREDITED = "unaccredited"  # a provider whose accreditation is still to request
 VISITORS = [None, *OrganisationKind, UNACCREDITED]
 MAX_PAGES = 80  # per visitor
-RANDOM_EXAMPLES = 4  # per form, on top of the sweep
+# Random submissions per form, on top of the sweep; PASSNUM_PROPERTY_EXAMPLES=20 multiplies
+# them, for a longer search.
+RANDOM_EXAMPLES = 4 * int(os.environ.get("PASSNUM_PROPERTY_EXAMPLES", "1"))
 CSRF = "csrfmiddlewaretoken"
 ID_IN_PATH = re.compile(r"/[0-9]+/")
 # Not crawled: files (PDF, CSV, SEPA) hold no form; the API and the admin have their own tests.

@@ -159,7 +159,7 @@ class Capture(logging.Handler):
 def captured(monkeypatch):
     """``(raw, written)``: what the code logged, and what the installed handlers write."""
     root = logging.getLogger()
-    console = next(h for h in root.handlers if isinstance(h, logging.StreamHandler))
+    console = next(h for h in root.handlers if type(h) is logging.StreamHandler)
     server = logging.getLogger("django.server").handlers[0]
     raw, written = Capture(), Capture(filters=console.filters)
     streams = {console: io.StringIO(), server: io.StringIO()}

@@ -1,13 +1,13 @@
 """The API v1: every domain's router, assembled above the domains and the API kit."""
 
 from django.http import JsonResponse
-from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from passnum.accounts.api import router as accounts_router
 from passnum.accounts.services import actor_for_token
 from passnum.api import errors
 from passnum.api.auth import BearerToken
+from passnum.api.base import API
 from passnum.notifications.api import router as notifications_router
 from passnum.passes.api import router as passes_router
 from passnum.redemptions.api import router as redemptions_router
@@ -21,7 +21,7 @@ class FrenchJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = API(
     renderer=FrenchJSONRenderer(),
     title="passnum — API",
     version="1",

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -15,6 +16,8 @@ from passnum.common.exceptions import (
     NotFound,
     TooManyRequests,
 )
+
+from .parser import UnsupportedMediaType
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +131,11 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, UnsupportedMediaType):
+            cause = exc.__cause__
+            return api.create_response(
+                request, error_body(cause.message, cause.code), status=cause.status
+            )
         if exc.status_code == 400:
             return api.create_response(
                 request,
@@ -144,6 +152,20 @@ def install(api) -> None:
             request,
             error_body("La requête n'a pas pu aboutir.", "http_error"),
             status=exc.status_code,
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return api.create_response(
+            request,
+            error_body("Le corps de la requête est trop volumineux.", "request_too_large"),
+            status=413,
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return api.create_response(
+            request, error_body("La requête est mal formée.", "bad_request"), status=400
         )
 
     @api.exception_handler(Http404)

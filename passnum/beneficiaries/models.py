@@ -5,6 +5,9 @@ from django.db.models import F, Q
 from passnum.common.text import normalise_name
 from passnum.journal.models import SubjectType, journal_subject
 
+# Length of the search keys of the names (``identity_key``).
+SEARCH_KEY_MAX = 100
+
 
 @journal_subject(SubjectType.BENEFICIARY)
 class Beneficiary(models.Model):
@@ -18,8 +21,8 @@ class Beneficiary(models.Model):
     )
     first_name = models.CharField("prénom", max_length=100)
     last_name = models.CharField("nom", max_length=100)
-    search_first_name = models.CharField(max_length=100, editable=False)
-    search_last_name = models.CharField(max_length=100, editable=False)
+    search_first_name = models.CharField(max_length=SEARCH_KEY_MAX, editable=False)
+    search_last_name = models.CharField(max_length=SEARCH_KEY_MAX, editable=False)
     birth_date = models.DateField("date de naissance")
     commune = models.ForeignKey(
         "territories.Commune",
@@ -78,8 +81,12 @@ class Beneficiary(models.Model):
 
 def identity_key(name: str) -> str:
     """The form of a name used to spot the same person twice: accents, case and punctuation
-    aside; a name in another script (Иван, مريم) keeps its letters, case-folded."""
-    return normalise_name(name) or " ".join(name.casefold().split())
+    aside; a name in another script (Иван, مريم) keeps its letters, case-folded.
+
+    Normalising can lengthen a name (« ﬃ » gives « ffi », « ß » gives « ss »): the key is cut
+    to its column, the same way for the stored person and for the one searched."""
+    key = normalise_name(name) or " ".join(name.casefold().split())
+    return key[:SEARCH_KEY_MAX]
 
 
 def age_on(birth_date, day) -> int:

@@ -13,6 +13,7 @@ from .models import Beneficiary, age_on
 
 MINIMUM_AGE = 16
 NAME_MAX = 100
+EMAIL_MAX = Beneficiary._meta.get_field("email").max_length  # 254, the column's
 PHONE_RE = re.compile(r"^(?:\+33|0033|0)[1-9][0-9]{8}$")
 
 
@@ -83,6 +84,12 @@ def clean_beneficiary_data(data: BeneficiaryData, programme, today) -> Beneficia
             field="commune",
         )
     email = (data.email or "").strip()
+    if len(email) > EMAIL_MAX:  # Django's validator lets up to 320 characters through
+        raise InvalidInput(
+            f"L'adresse de courriel dépasse {EMAIL_MAX} caractères.",
+            code="invalid_input",
+            field="email",
+        )
     if email:
         try:
             validate_email(email)

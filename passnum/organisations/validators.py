@@ -1,4 +1,8 @@
+import re
+
 from django.core.exceptions import ValidationError
+
+SIRET_RE = re.compile(r"[0-9]{14}")
 
 LA_POSTE_SIREN = "356000000"
 
@@ -17,7 +21,7 @@ def luhn_valid(digits: str) -> bool:
 
 def validate_siret(value: str) -> None:
     """A SIRET is 14 digits with a Luhn key (La Poste's establishments: digit sum ÷ 5)."""
-    if not (len(value) == 14 and value.isdigit()):
+    if not SIRET_RE.fullmatch(value):  # not str.isdigit(): « ² » is one, int() refuses it
         raise ValidationError("Le SIRET doit comporter 14 chiffres.", code="siret_format")
     if value.startswith(LA_POSTE_SIREN):
         valid = sum(int(c) for c in value) % 5 == 0

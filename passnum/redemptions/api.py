@@ -8,30 +8,53 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from passnum.api import idempotency
-from passnum.api.schemas import Error, IdempotencyKey, InvalidInputOut, Pagination, StrictSchema
+from passnum.api.schemas import (
+    Error,
+    Id,
+    IdempotencyKey,
+    InvalidInputOut,
+    Pagination,
+    StrictSchema,
+)
+from passnum.passes.api import CODE_MAX_LENGTH
 from passnum.referential.enums import Service
 
+from .exceptions import REASONS
 from .models import PlaceType, Redemption, SessionKind
 from .selectors import redeemed_serials, redemption_receipt, session_for, sessions_of
-from .services import redeem, undo_session
+from .services import (
+    MAX_CODES,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    REASON_MAX,
+    redeem,
+    undo_session,
+)
 
 router = Router(tags=["Encaissements"])
 
 
 class RedemptionIn(StrictSchema):
-    codes: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
-        max_length=50,
+    # Bounds stated with ``json_schema_extra`` are the service's rules, refused with their own
+    # codes (``codes_required``, ``invalid_duration``…); the others are checked on parsing.
+    codes: list[Annotated[str, StringConstraints(max_length=CODE_MAX_LENGTH)]] = Field(
+        max_length=MAX_CODES,
+        json_schema_extra={"minItems": 1},
         description="Codes des pass remis (1 à 50), tels que saisis : majuscules, minuscules, "
         "espaces et tirets acceptés.",
     )
     date: datetime.date = Field(description="Date de la séance (pas dans le futur).")
-    duration_minutes: int = Field(description="Durée de la séance, de 60 à 480 minutes.")
-    services: list[str] = Field(
+    duration_minutes: int = Field(
+        json_schema_extra={"minimum": MIN_DURATION_MINUTES, "maximum": MAX_DURATION_MINUTES},
+        description="Durée de la séance, de 60 à 480 minutes (un pass par heure et par personne).",
+    )
+    services: list[Service] = Field(
         default_factory=list,
+        max_length=len(Service),
         description="Services abordés (voir /referential) ; au moins un sans parcours.",
     )
-    path_id: int | None = Field(default=None, description="Parcours suivi (ses services).")
-    place_id: int | None = Field(default=None, description="Lieu de la structure.")
+    path_id: Id | None = Field(default=None, description="Parcours suivi (ses services).")
+    place_id: Id | None = Field(default=None, description="Lieu de la structure.")
     place_type: PlaceType = PlaceType.OWN_SITE
     kind: SessionKind = SessionKind.INDIVIDUAL
 
@@ -45,9 +68,10 @@ class RedemptionOut(Schema):
 class RefusedPass(Schema):
     input: str = Field(description="Le code tel qu'il a été envoyé.")
     reason: str = Field(
-        description="malformed_code, duplicate_code, unknown_code, already_redeemed, "
-        "cancelled, expired, not_assigned, before_prescription, after_end_date, "
-        "too_many_passes."
+        json_schema_extra={"enum": list(REASONS)},
+        description="Pourquoi ce pass est refusé : malformed_code, duplicate_code, unknown_code, "
+        "already_redeemed, cancelled, expired, not_assigned, before_prescription, "
+        "after_end_date, too_many_passes.",
     )
     message: str
 
@@ -85,7 +109,10 @@ class SessionPage(Schema):
 
 
 class UndoIn(StrictSchema):
-    reason: str = Field(description="Motif de l'annulation (journalisé).")
+    reason: str = Field(
+        json_schema_extra={"minLength": 1, "maxLength": REASON_MAX},
+        description=f"Motif de l'annulation (journalisé), {REASON_MAX} caractères au plus.",
+    )
 
 
 def _item(session, serials) -> dict:
@@ -207,7 +234,7 @@ def list_sessions(request, filters: Query[Pagination]):
     "qu'aucun de ses pass n'est sur un relevé : les pass redeviennent utilisables. "
     "409 `undo_too_late`, `in_statement` ou `already_undone`.",
 )
-def undo(request, session_id: int, payload: UndoIn):
+def undo(request, session_id: Id, payload: UndoIn):
     actor = request.auth
     undo_session(actor, session_for(actor, session_id), payload.reason)
     session = session_for(actor, session_id)

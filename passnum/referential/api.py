@@ -1,22 +1,25 @@
 from ninja import Router, Schema
+from pydantic import Field
 
-from .enums import Public, Service
+from .enums import TIER_OUTSIDE_PRIORITY, Public, Service
 
 router = Router(tags=["Référentiel"])
 
 
-class VocabularyItem(Schema):
-    code: str
+class PublicItem(Schema):
+    code: Public
     label: str
+    tier: int = Field(ge=1, le=TIER_OUTSIDE_PRIORITY, description="Rang de priorité (1 d'abord).")
 
 
-class PublicItem(VocabularyItem):
-    tier: int
+class ServiceItem(Schema):
+    code: Service
+    label: str
 
 
 class Referential(Schema):
     publics: list[PublicItem]
-    services: list[VocabularyItem]
+    services: list[ServiceItem]
 
 
 @router.get("/referential", response=Referential, summary="Publics prioritaires et services")

@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from passnum.api.schemas import Error
+from passnum.referential.enums import Public, Service
 
 from .selectors import stats_for
 
@@ -33,12 +34,14 @@ class StatsOut(Schema):
     budget: BudgetOut
     passes: PassesOut
     usage_rate: float = Field(
-        description="Pass encaissés ou remboursés sur pass attribués (hors annulés), de 0 à 1."
+        ge=0,
+        le=1,
+        description="Pass encaissés ou remboursés sur pass attribués (hors annulés), de 0 à 1.",
     )
-    by_public: dict[str, int] = Field(
+    by_public: dict[Public, int] = Field(
         description="Orientations prescrites par public prioritaire (tous les codes)."
     )
-    by_service: dict[str, int] = Field(
+    by_service: dict[Service, int] = Field(
         description="Orientations prescrites par besoin (tous les codes de services)."
     )
 

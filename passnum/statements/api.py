@@ -5,12 +5,16 @@ import datetime
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from passnum.api.schemas import Error, InvalidInputOut, Pagination, Ref, StrictSchema
+from passnum.api.schemas import Error, Id, InvalidInputOut, Pagination, Ref, StrictSchema
 from passnum.organisations.permissions import Capability, ensure_can
 
 from .models import StatementStatus
 from .selectors import statement_for, statements_visible_to
-from .services import generate_statements, pay_statement, validate_statement
+from .services import REFERENCE_MAX, generate_statements, pay_statement, validate_statement
+
+# A month, « AAAA-MM ». Stated for the clients; ``parse_period`` refuses anything else with
+# ``invalid_period``.
+PERIOD = {"pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"}
 
 router = Router(tags=["Relevés de remboursement"])
 
@@ -18,7 +22,7 @@ router = Router(tags=["Relevés de remboursement"])
 class StatementItem(Schema):
     id: int
     provider: Ref
-    period: str = Field(description="Mois du relevé, AAAA-MM.")
+    period: str = Field(json_schema_extra=PERIOD, description="Mois du relevé, AAAA-MM.")
     status: StatementStatus
     passes_count: int
     amount_cents: int
@@ -34,21 +38,28 @@ class StatementList(Schema):
 
 
 class StatementFilters(Pagination):
-    status: str | None = Field(
+    status: StatementStatus | None = Field(
         default=None, description=f"Statut : {', '.join(StatementStatus.values)}."
     )
-    period: str | None = Field(default=None, description="Mois, AAAA-MM.")
+    period: str | None = Field(
+        default=None, json_schema_extra=PERIOD, description="Mois, AAAA-MM."
+    )
 
 
 class GenerateIn(StrictSchema):
-    period: str = Field(description="Mois à relever, AAAA-MM (pas dans le futur).")
+    period: str = Field(
+        json_schema_extra=PERIOD, description="Mois à relever, AAAA-MM (pas dans le futur)."
+    )
 
 
 class PayIn(StrictSchema):
     paid_on: datetime.date = Field(
         description="Date du paiement (ni future, ni avant validation)."
     )
-    reference: str = Field(description="Référence du paiement (140 caractères au plus).")
+    reference: str = Field(
+        json_schema_extra={"minLength": 1, "maxLength": REFERENCE_MAX},
+        description=f"Référence du paiement ({REFERENCE_MAX} caractères au plus).",
+    )
 
 
 def _item(statement) -> dict:
@@ -98,7 +109,7 @@ def generate(request, payload: GenerateIn):
     description="409 `not_draft`, `empty_statement`, `no_bank_details` (la structure n'a pas "
     "saisi ses coordonnées bancaires).",
 )
-def validate(request, statement_id: int):
+def validate(request, statement_id: Id):
     actor = request.auth
     ensure_can(actor, Capability.MANAGE_STATEMENTS)
     validate_statement(actor, statement_for(actor, statement_id))
@@ -119,7 +130,7 @@ def validate(request, statement_id: int):
     description="Les pass du relevé deviennent « remboursés ». 409 `not_validated` ; 422 "
     "`paid_on_in_future`, `paid_before_validation`, `reference_required`.",
 )
-def pay(request, statement_id: int, payload: PayIn):
+def pay(request, statement_id: Id, payload: PayIn):
     actor = request.auth
     ensure_can(actor, Capability.MANAGE_STATEMENTS)
     pay_statement(actor, statement_for(actor, statement_id), payload.paid_on, payload.reference)

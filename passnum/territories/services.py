@@ -1,6 +1,7 @@
 """Loading the reference list of communes (all or nothing)."""
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -10,6 +11,10 @@ from django.db import transaction
 from .exceptions import CommuneFileError
 from .models import Commune, PostalCode
 from .selectors import INSEE_RE
+
+# ASCII digits only: « ² » passes str.isdigit() but not int().
+POPULATION_RE = re.compile(r"[0-9]+")
+POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COMMUNE_COLUMNS = ["insee_code", "name", "postal_code", "latitude", "longitude", "population"]
@@ -85,10 +90,10 @@ def parse_communes(
             except InvalidOperation:
                 raise ValueError("coordonnées invalides") from None
             population_text = (record["population"] or "").strip()
-            if population_text and not population_text.isdigit():
+            if population_text and not POPULATION_RE.fullmatch(population_text):
                 raise ValueError(f"population « {population_text} » invalide")
             code = (record["postal_code"] or "").strip()
-            if code and not (code.isdigit() and len(code) == 5):
+            if code and not POSTAL_CODE_RE.fullmatch(code):
                 raise ValueError(f"code postal « {code} » invalide")
         except ValueError as exc:
             errors.append(f"{path.name}, ligne {line} : {exc}.")
@@ -115,7 +120,7 @@ def parse_postal_codes(path: Path, known: set[str]) -> dict[str, set[str]]:
             errors.append(
                 f"{path.name}, ligne {line} : commune {insee} absente du fichier des communes."
             )
-        elif not (code.isdigit() and len(code) == 5):
+        elif not POSTAL_CODE_RE.fullmatch(code):
             errors.append(f"{path.name}, ligne {line} : code postal « {code} » invalide.")
         else:
             postal.setdefault(insee, set()).add(code)

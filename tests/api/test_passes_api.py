@@ -1,5 +1,4 @@
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 from django.db.models import Count
@@ -23,8 +22,12 @@ UNKNOWN_CODE = {"detail": "Aucun pass ne correspond à ce code.", "code": "unkno
 MALFORMED = {"detail": codes.MalformedCode.message, "code": "malformed_code"}
 
 
-def url(text: str) -> str:
-    return f"/api/v1/passes/{quote(text)}"
+URL = "/api/v1/passes/lookup"
+
+
+def lookup(client, text: str):
+    """The code travels in the body, never in the address (access logs keep addresses)."""
+    return client.post(URL, {"code": text}, content_type="application/json")
 
 
 def state() -> dict:
@@ -55,7 +58,7 @@ def other_symbol(symbol: str) -> str:
 def test_who_may_check_a_pass(api_as, programme, kind, expected):
     client, _ = api_as(kind)
     pass_with_code(programme)
-    response = client.get(url(codes.display(CODE)))
+    response = lookup(client, codes.display(CODE))
     assert response.status_code == expected
     if expected == 403:
         assert response.json() == {
@@ -75,7 +78,7 @@ def test_a_prescribed_pass_shows_nothing_of_its_person(api_as, make_actor, progr
     pass_ = checkbook.passes.order_by("serial").first()
     code = keys.decrypt(pass_.code_encrypted)
     before = state()
-    response = client.get(url(codes.display(code)))
+    response = lookup(client, codes.display(code))
     assert response.status_code == 200
     assert response.json() == {
         "serial": pass_.serial,
@@ -92,7 +95,7 @@ def test_a_prescribed_pass_shows_nothing_of_its_person(api_as, make_actor, progr
 def test_a_pass_in_stock_has_no_end_date(api_as, programme):
     client, _ = api_as(Kind.DEPARTMENT)
     pass_with_code(programme)
-    assert client.get(url(CODE)).json() == {
+    assert lookup(client, CODE).json() == {
         "serial": "48-2026-900001",
         "status": "available",
         "expires_on": None,
@@ -114,7 +117,7 @@ def test_a_pass_in_stock_has_no_end_date(api_as, programme):
 def test_typed_codes_are_read_tolerantly(api_as, programme, typed):
     client, _ = api_as(Kind.PROVIDER)
     pass_with_code(programme)
-    response = client.get(url(typed))
+    response = lookup(client, typed)
     assert response.status_code == 200, typed
     assert response.json()["serial"] == "48-2026-900001"
     assert not ThrottleHit.objects.exists()
@@ -126,7 +129,7 @@ def test_one_wrong_character_is_malformed(api_as, programme, position):
     pass_with_code(programme)
     typo = CODE[:position] + other_symbol(CODE[position]) + CODE[position + 1 :]
     before = state()
-    response = client.get(url(codes.display(typo)))
+    response = lookup(client, codes.display(typo))
     assert response.status_code == 422
     assert response.json() == MALFORMED
     assert response.json()["detail"].startswith("Ce code de pass n'est pas valide : vérifiez")
@@ -139,7 +142,7 @@ def test_a_well_formed_unknown_code_is_not_found(api_as, programme):
     client, _ = api_as(Kind.DEPARTMENT)
     pass_with_code(programme)
     payload = "ZZZZZZZZZZZ"
-    response = client.get(url(payload + codes.check_symbol(payload)))
+    response = lookup(client, payload + codes.check_symbol(payload))
     assert response.status_code == 404
     assert response.json() == UNKNOWN_CODE
 
@@ -147,7 +150,7 @@ def test_a_well_formed_unknown_code_is_not_found(api_as, programme):
 def test_another_programme_pass_is_unknown(api_as, programme):
     client, _ = api_as(Kind.PROVIDER)
     pass_with_code(ProgrammeFactory())
-    response = client.get(url(CODE))
+    response = lookup(client, CODE)
     assert response.status_code == 404
     assert response.json() == UNKNOWN_CODE
 
@@ -157,8 +160,8 @@ def test_too_many_failures_are_throttled(api_as, programme):
     pass_with_code(programme)
     typo = other_symbol(CODE[0]) + CODE[1:]
     for _ in range(MAX_FAILURES):
-        assert client.get(url(typo)).status_code == 422
-    response = client.get(url(CODE))  # even the right code, for now
+        assert lookup(client, typo).status_code == 422
+    response = lookup(client, CODE)  # even the right code, for now
     assert response.status_code == 429
     assert response.json() == {
         "detail": "Trop de codes erronés : réessayez dans 15 minutes.",
@@ -166,7 +169,46 @@ def test_too_many_failures_are_throttled(api_as, programme):
     }
     # another member is not slowed down by this one's failures
     other, _ = api_as(Kind.PROVIDER)
-    assert other.get(url(CODE)).status_code == 200
+    assert lookup(other, CODE).status_code == 200
     # the window passes
     ThrottleHit.objects.update(at=timezone.now() - timedelta(minutes=16))
-    assert client.get(url(CODE)).status_code == 200
+    assert lookup(client, CODE).status_code == 200
+
+
+@pytest.mark.parametrize("kind", [Kind.PROVIDER, Kind.OPERATOR])
+def test_the_code_is_no_longer_read_from_the_address(api_as, programme, kind):
+    client, _ = api_as(kind)
+    pass_with_code(programme)
+    response = client.get(f"/api/v1/passes/{codes.display(CODE)}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "Point d'accès inconnu : consultez /api/v1/docs.",
+        "code": "not_found",
+    }
+    assert not ThrottleHit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({}, "code"), ({"code": "A" * 41}, "code"), ({"code": CODE, "serial": "x"}, "serial")],
+)
+def test_a_malformed_body_is_422(api_as, programme, payload, field):
+    client, _ = api_as(Kind.PROVIDER)
+    response = client.post(URL, payload, content_type="application/json")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert not ThrottleHit.objects.exists()
+
+
+def test_an_empty_code_is_malformed(api_as, programme):
+    client, _ = api_as(Kind.PROVIDER)
+    response = lookup(client, "  ")
+    assert response.status_code == 422
+    assert response.json() == MALFORMED
+
+
+def test_without_a_token_is_401(client, programme):
+    pass_with_code(programme)
+    response = lookup(client, CODE)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"

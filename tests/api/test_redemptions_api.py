@@ -203,7 +203,6 @@ def test_malformed_code_422(provider_api, book):
         ({"duration_minutes": 30}, "invalid_duration", "duration_minutes"),
         ({"duration_minutes": 540}, "invalid_duration", "duration_minutes"),
         ({"services": []}, "services_required", "services"),
-        ({"services": ["inconnu"]}, "invalid_input", "services"),
         ({"codes": []}, "codes_required", "codes"),
     ],
 )
@@ -213,6 +212,17 @@ def test_session_rules_422(provider_api, book, changes, code, field):
     response = post(client, body([book[0][1]], **changes))
     assert response.status_code == 422
     assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert state() == before
+
+
+def test_an_unknown_service_is_refused_on_parsing(provider_api, book):
+    """The services are an enumeration of the schema: refused before the service runs."""
+    client, _ = provider_api
+    before = state()
+    response = post(client, body([book[0][1]], services=["outils_quotidien", "inconnu"]))
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert response.json()["errors"] == [{"field": "services.1", "message": "valeur inconnue"}]
     assert state() == before
 
 

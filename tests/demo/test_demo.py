@@ -174,7 +174,9 @@ def test_demo_accounts_walk_the_whole_flow(demo):
     )
     assert prescribed.status_code == 201, prescribed.content
     code = prescribed.json()["checkbook"]["passes"][0]["code"]
-    seen = api_for("structure").get(f"/api/v1/passes/{code}")
+    seen = api_for("structure").post(
+        "/api/v1/passes/lookup", {"code": code}, content_type="application/json"
+    )
     assert seen.status_code == 200
     assert seen.json()["status"] == "assigned"
     stats = api_for("pilote").get("/api/v1/stats").json()

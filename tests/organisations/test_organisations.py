@@ -18,6 +18,8 @@ def test_valid_siret(siret):
     [
         ("7328293200007", "14 chiffres"),
         ("7328293200007A", "14 chiffres"),
+        ("²" * 14, "14 chiffres"),  # passes str.isdigit(), not int()
+        ("٧٣٢٨٢٩٣٢٠٠٠٠٧٥", "14 chiffres"),  # Arabic-Indic digits
         ("73282932000075", "clé de contrôle"),
         ("35600000000002", "clé de contrôle"),  # La Poste: digit sum must divide by 5
     ],

@@ -55,6 +55,14 @@ def test_generate_asks_which_programme_when_there_are_several(db):
         run("generate", "--count", "1", "--programme", "Inconnu")
 
 
+@pytest.mark.parametrize("value", ["²", str(2**64), "0"])
+def test_a_programme_that_is_no_id_is_looked_up_by_name(db, value):
+    ProgrammeFactory()
+    ProgrammeFactory()
+    with pytest.raises(CommandError, match="Programme introuvable"):
+        run("generate", "--count", "1", "--programme", value)
+
+
 def test_import_loads_a_delivery_file(programme, tmp_path):
     rows = [(f"OP-{i}", codes.display(codes.generate())) for i in range(3)]
     path = tmp_path / "livraison.csv"

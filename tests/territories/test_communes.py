@@ -129,6 +129,22 @@ def test_a_bad_file_loads_nothing_and_names_every_bad_line(db, tmp_path):
     assert not Commune.objects.exists()
 
 
+def test_digits_that_int_refuses_are_errors_of_their_line(db, tmp_path):
+    """« ² » passes str.isdigit(), not int(): a bad line, not a crash of the whole load."""
+    path = write(
+        tmp_path,
+        "communes.csv",
+        HEADER + "48095,Mende,48000,44.5,3.4,1²\n" + "48001,Albaret,48²00,44.8,3.1,151\n",
+    )
+    with pytest.raises(CommuneFileError) as excinfo:
+        load_communes("48", path)
+    assert excinfo.value.errors == [
+        "communes.csv, ligne 2 : population « 1² » invalide.",
+        "communes.csv, ligne 3 : code postal « 48²00 » invalide.",
+    ]
+    assert not Commune.objects.exists()
+
+
 def test_missing_columns_are_refused(db, tmp_path):
     path = write(tmp_path, "communes.csv", "code,nom\n48095,Mende\n")
     with pytest.raises(CommuneFileError, match="colonnes manquantes : insee_code"):

@@ -546,6 +546,17 @@ def test_parcours_keeps_the_places_that_offer_it(places, client, programme):
         assert len(names_in_order(response)) == 4
 
 
+@pytest.mark.parametrize(
+    "value", ["²", "1²", "٣", "-1", "0", str(2**63), "9" * 40, "1.5", "", " "]
+)
+def test_a_parcours_that_is_not_an_id_is_ignored(places, client, value):
+    """``str.isdigit()`` accepts « ² », ``int()`` does not; a number beyond 64 bits names no
+    path: either way the page lists every place, never a server error."""
+    response = client.get(WHERE, {"commune": "Mende", "parcours": value})
+    assert response.status_code == 200
+    assert len(names_in_order(response)) == 4
+
+
 def test_only_accredited_places(programme, communes, client):
     ProviderPlaceFactory(
         organisation__programme=programme,

@@ -147,6 +147,35 @@ def test_more_fields_without_javascript(provider):
     assert 'id="plus-de-codes"' not in body
 
 
+@pytest.mark.parametrize(
+    ("asked", "fields"),
+    [
+        ("²", 5),
+        ("1²", 5),
+        ("٣", 5),
+        ("-7", 5),
+        ("0", 5),
+        ("500", 50),
+        (str(2**64), 5),
+        ("9" * 40, 5),
+    ],
+)
+def test_a_number_of_fields_that_is_not_a_number(provider, asked, fields):
+    response = logged_in(provider).get(URL, {"nombre": asked})
+    assert response.status_code == 200
+    body = text(response)
+    assert f'name="code_{fields}"' in body
+    assert f'name="code_{fields + 1}"' not in body
+
+
+def test_posted_code_fields_with_odd_numbers(provider, book):
+    data = form_data(book[0][1])
+    data.update({"code_²": "x", "code_٣": "x", f"code_{2**64}": "x", "nombre": "²"})
+    response = logged_in(provider).post(URL, data)
+    assert response.status_code == 302
+    assert Redemption.objects.count() == 1
+
+
 def test_redeem_three_passes(provider, book):
     typed = [book[0][1].lower(), " " + book[1][1].replace("-", " "), book[2][1]]
     response = logged_in(provider).post(

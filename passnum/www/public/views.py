@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from passnum.common.clients import client_ip
 from passnum.common.exceptions import TooManyRequests
 from passnum.common.formats import kilometres
+from passnum.common.ids import typed_id
 from passnum.passes import codes
 from passnum.passes.exceptions import UnknownCode
 from passnum.passes.holder import pass_state
@@ -70,10 +71,12 @@ def phone_link(phone: str) -> str:
 
 
 def path_of(programme, value: str):
-    """The active path of the programme numbered ``value``; an unknown one is ignored."""
-    if not value.isdigit():
+    """The active path of the programme numbered ``value``; an unknown one, or anything that is
+    not an id, is ignored."""
+    path_id = typed_id(value)
+    if path_id is None:
         return None
-    return Path.objects.filter(programme=programme, pk=int(value), is_active=True).first()
+    return Path.objects.filter(programme=programme, pk=path_id, is_active=True).first()
 
 
 @require_safe

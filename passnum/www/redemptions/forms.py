@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from passnum.common.ids import typed_id
 from passnum.redemptions.models import PlaceType, SessionKind
 from passnum.referential.enums import Service
 
@@ -26,13 +27,10 @@ def code_fields_count(*sources) -> int:
     """How many code fields to show: 5, more when asked (``?nombre=``) or posted."""
     count = DEFAULT_CODE_FIELDS
     for source in sources:
-        asked = str(source.get("nombre", "")).strip()
-        if asked.isdigit():
-            count = max(count, int(asked))
-        for key in source:
-            number = key.removeprefix("code_")
-            if key.startswith("code_") and number.isdigit():
-                count = max(count, int(number))
+        numbers = [source.get("nombre", "")]
+        numbers += [key.removeprefix("code_") for key in source if key.startswith("code_")]
+        for number in numbers:
+            count = max(count, typed_id(number) or 0)
     return min(count, MAX_CODE_FIELDS)
 
 

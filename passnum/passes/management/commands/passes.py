@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from passnum.common.exceptions import DomainError
+from passnum.common.ids import typed_id
 from passnum.passes.exceptions import DeliveryFileInvalid
 from passnum.passes.imports import import_passes
 from passnum.passes.selectors import budget_for
@@ -18,8 +19,9 @@ def programme_from(value: str | None) -> Programme:
     """The programme named by its id or exact name; the only one when there is just one."""
     programmes = Programme.objects.all()
     if value:
+        programme_id = typed_id(value)
         found = (
-            programmes.filter(pk=int(value)) if value.isdigit() else programmes.filter(name=value)
+            programmes.filter(pk=programme_id) if programme_id else programmes.filter(name=value)
         )
         programme = found.first()
         if programme is None:

@@ -5,11 +5,13 @@ from pydantic import Field
 
 from passnum.api.schemas import (
     Error,
+    Id,
     InvalidInputOut,
     Pagination,
     StrictSchema,
     ValidationErrorOut,
 )
+from passnum.organisations.enums import OrganisationKind
 
 from .selectors import live_tokens_of
 from .services import issue_token, revoke_token
@@ -20,7 +22,7 @@ router = Router(tags=["Authentification"])
 class TokenIn(StrictSchema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
-    organisation_id: int | None = Field(
+    organisation_id: Id | None = Field(
         default=None, description="Structure au nom de laquelle agir (sinon la première)."
     )
 
@@ -52,7 +54,7 @@ class ApiTokenPage(Schema):
 class OrganisationOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: OrganisationKind
 
 
 class ProgrammeOut(Schema):
@@ -63,7 +65,7 @@ class ProgrammeOut(Schema):
 
 class MeOut(Schema):
     username: str
-    role: str
+    role: OrganisationKind
     is_admin: bool
     organisation: OrganisationOut
     programme: ProgrammeOut

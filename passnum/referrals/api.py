@@ -11,13 +11,14 @@ from pydantic import Field
 from passnum.api import idempotency
 from passnum.api.schemas import (
     Error,
+    Id,
     IdempotencyKey,
     InvalidInputOut,
     Pagination,
     Ref,
     StrictSchema,
 )
-from passnum.beneficiaries.services import BeneficiaryData
+from passnum.beneficiaries.services import EMAIL_MAX, NAME_MAX, BeneficiaryData
 from passnum.common.exceptions import InvalidInput
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
@@ -29,7 +30,7 @@ from .enums import ReferralStatus
 from .exceptions import PossibleDuplicate
 from .presenters import present_referral, referral_item
 from .selectors import prescription_for, referral_for, referrals_visible_to
-from .services import OnDuplicate, prescribe, refer, reject, withdraw
+from .services import COMMENT_MAX, OnDuplicate, prescribe, refer, reject, withdraw
 
 router = Router(tags=["Orientations"])
 
@@ -45,13 +46,26 @@ BENEFICIARY_FIELDS = {
 }
 
 
+# The rules below are the services' (with their French messages, ``field`` named); the schema
+# states them for clients (``json_schema_extra``) without answering in their stead.
+def _states(**schema):
+    return {"json_schema_extra": schema}
+
+
 class BeneficiaryIn(StrictSchema):
-    first_name: str
-    last_name: str
+    first_name: str = Field(**_states(minLength=1, maxLength=NAME_MAX))
+    last_name: str = Field(**_states(minLength=1, maxLength=NAME_MAX))
     birth_date: datetime.date
-    commune_insee: str = Field(description="Code INSEE de la commune de résidence.")
-    email: str = ""
-    phone: str = ""
+    commune_insee: str = Field(
+        description="Code INSEE de la commune de résidence.",
+        **_states(pattern=r"^[0-9][0-9AB][0-9]{3}$"),
+    )
+    email: str = Field(default="", **_states(maxLength=EMAIL_MAX))
+    phone: str = Field(
+        default="",
+        description="10 chiffres (04 66 00 00 00, +33…), espaces, points et tirets acceptés.",
+        **_states(maxLength=30),
+    )
     notice_given_on: datetime.date | None = Field(
         default=None,
         description="Date de remise de la notice d'information (par défaut : aujourd'hui).",
@@ -60,10 +74,16 @@ class BeneficiaryIn(StrictSchema):
 
 class ReferralIn(StrictSchema):
     beneficiary: BeneficiaryIn
-    publics: list[str] = Field(description="Codes des publics prioritaires (voir /referential).")
-    needs: list[str] = Field(description="Codes des services dont la personne a besoin.")
-    comment: str = ""
-    beneficiary_id: int | None = Field(
+    publics: list[str] = Field(
+        description="Codes des publics prioritaires (voir /referential).",
+        **_states(items={"enum": Public.values}, maxItems=len(Public.values)),
+    )
+    needs: list[str] = Field(
+        description="Codes des services dont la personne a besoin (au moins un).",
+        **_states(items={"enum": Service.values}, minItems=1, maxItems=len(Service.values)),
+    )
+    comment: str = Field(default="", **_states(maxLength=COMMENT_MAX))
+    beneficiary_id: Id | None = Field(
         default=None,
         description=(
             "Après un 409 `possible_duplicate` : la personne existante choisie parmi `candidates` "
@@ -211,11 +231,13 @@ class PrescribeIn(StrictSchema):
 
 
 class RejectIn(StrictSchema):
-    reason: str = Field(description="Motif du refus, lu par l'orienteur.")
+    reason: str = Field(
+        description="Motif du refus, lu par l'orienteur.", **_states(maxLength=COMMENT_MAX)
+    )
 
 
 class WithdrawIn(StrictSchema):
-    reason: str = ""
+    reason: str = Field(default="", **_states(maxLength=COMMENT_MAX))
 
 
 @contextmanager
@@ -316,7 +338,7 @@ def list_referrals(request, filters: Query[ReferralFilters]):
     summary="Une orientation",
     exclude_none=True,
 )
-def get_referral(request, referral_id: int):
+def get_referral(request, referral_id: Id):
     return _detail(request.auth, referral_id)
 
 
@@ -336,7 +358,7 @@ def get_referral(request, referral_id: int):
 )
 def prescribe_referral(
     request,
-    referral_id: int,
+    referral_id: Id,
     response: HttpResponse,
     payload: PrescribeIn | None = None,
     idempotency_key: IdempotencyKey = None,
@@ -401,7 +423,7 @@ def _prescription_body(prescription) -> dict:
     summary="Refuser une orientation (Département)",
     exclude_none=True,
 )
-def reject_referral(request, referral_id: int, payload: RejectIn):
+def reject_referral(request, referral_id: Id, payload: RejectIn):
     actor = request.auth
     ensure_can(actor, Capability.PRESCRIBE)
     reject(actor, referral_for(actor, referral_id), payload.reason)
@@ -421,7 +443,7 @@ def reject_referral(request, referral_id: int, payload: RejectIn):
     summary="Retirer une orientation (la structure qui l'a faite)",
     exclude_none=True,
 )
-def withdraw_referral(request, referral_id: int, payload: WithdrawIn | None = None):
+def withdraw_referral(request, referral_id: Id, payload: WithdrawIn | None = None):
     actor = request.auth
     ensure_can(actor, Capability.REFER)
     withdraw(actor, referral_for(actor, referral_id), payload.reason if payload else "")

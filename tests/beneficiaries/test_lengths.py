@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from passnum.beneficiaries.models import Beneficiary, identity_key
-from passnum.beneficiaries.selectors import possible_duplicates
+from passnum.beneficiaries.selectors import same_identity
 from passnum.beneficiaries.services import (
     EMAIL_MAX,
     BeneficiaryData,
@@ -83,7 +83,7 @@ def test_a_name_that_grows_when_normalised_is_recorded(programme, make_actor):
     assert stored.first_name == LIGATURES
     assert len(stored.search_first_name) == SEARCH_KEY_MAX
     # the same person typed again is found
-    duplicates = possible_duplicates(programme, LIGATURES, "Durand", date(1980, 5, 17))
+    duplicates = same_identity(programme, LIGATURES, "Durand", date(1980, 5, 17))
     assert list(duplicates) == [stored]
 
 

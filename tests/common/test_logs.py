@@ -17,13 +17,13 @@ from django.test import Client
 from django.utils import timezone
 
 from passnum.common.logs import CODE_MASK, EMAIL_MASK, RedactSecrets, redact
+from passnum.notifications.models import EmailKind
+from passnum.notifications.services import queue_email
 from passnum.organisations.enums import OrganisationKind
 from passnum.passes import codes
-from passnum.passes.models import Reminder, ReminderRecipient
-from passnum.passes.reminders import send_reminders
 from tests.conftest import token_for
 from tests.factories import AccreditationFactory, UserFactory
-from tests.redemptions.factories import checkbook_codes
+from tests.tasks import run_tasks
 
 EMAIL = "jeanne.secret@exemple.fr"
 PAYLOAD = "K7QM9T2DXH4"
@@ -230,21 +230,21 @@ def test_no_secret_reaches_a_log_line(captured, make_actor, programme, monkeypat
     )
     assert anonymous.post("/verifier-mes-pass/", {"code": CODE}).status_code == 500
 
-    # An email that cannot be sent: a reminder, a password reset.
-    book = checkbook_codes(programme)
-    Reminder.objects.create(
-        checkbook=book[0][0].checkbook,
-        recipient=ReminderRecipient.BENEFICIARY,
-        email=EMAIL,
-        due_on=timezone.localdate(),
+    # An email that cannot be sent (through the task queue): a reminder, a password reset.
+    queue_email(
+        kind=EmailKind.REMINDER_BENEFICIARY,
+        recipient=EMAIL,
+        subject="Vos Pass numériques",
+        body="Bonjour",
+        programme=programme,
     )
 
     def refuse(message, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({EMAIL: (550, f"5.1.1 <{EMAIL}> inconnu".encode())})
 
     monkeypatch.setattr(EmailMessage, "send", refuse)
-    assert send_reminders(timezone.now()).failed == 1
     anonymous.post("/mot-de-passe/oubli/", {"email": EMAIL})
+    assert run_tasks() == 2
 
     # The development server's access log.
     logging.getLogger("django.server").warning(

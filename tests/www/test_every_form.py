@@ -15,6 +15,7 @@ in a savepoint rolled back afterwards: every example starts from the same scenar
 (``tests.scenario``).
 """
 
+import html
 import os
 import re
 from dataclasses import dataclass, field
@@ -418,17 +419,11 @@ def test_no_form_answers_a_500(scenario, visitor):
 
 # url name → parameters left out of the submissions until the defect is fixed; each has a test
 # below, expected to fail, that passes (and then fails the run: strict) once it is.
-KNOWN_SERVER_ERRORS = {"referral_new": ("duplicate",)}
+KNOWN_SERVER_ERRORS: dict[str, tuple[str, ...]] = {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="passnum/www/referrals/forms.py: ReferralForm.clean_duplicate accepts « ² » "
-    "(str.isdigit) and chosen_duplicate_id calls int() on it; use passnum.common.ids.typed_id",
-)
-@pytest.mark.parametrize("value", ["²", "1²"])
-def test_known_duplicate_answer_that_is_not_an_id(make_actor, communes, value):
+@pytest.mark.parametrize("value", ["²", "1²", "9" * 30])
+def test_a_duplicate_answer_that_is_not_an_id_is_explained(make_actor, communes, value):
     client = Client()
     client.force_login(make_actor(OrganisationKind.REFERRER).user)
     data = {
@@ -443,3 +438,4 @@ def test_known_duplicate_answer_that_is_not_an_id(make_actor, communes, value):
     }
     response = client.post(reverse("www:referral_new"), data)
     assert response.status_code == 200
+    assert "Choisissez l'une des personnes proposées." in html.unescape(response.content.decode())

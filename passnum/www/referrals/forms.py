@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from passnum.common.ids import typed_id
 from passnum.referential.enums import Public, Service
 from passnum.referrals.enums import ReferralStatus
 from passnum.territories.forms import CommuneField
@@ -86,14 +87,13 @@ class ReferralForm(DsfrBaseForm):
 
     def clean_duplicate(self):
         value = self.cleaned_data["duplicate"].strip()
-        if value and value != NEW_PERSON and not value.isdigit():
+        if value and value != NEW_PERSON and typed_id(value) is None:
             raise forms.ValidationError("Choisissez l'une des personnes proposées.")
         return value
 
     @property
     def chosen_duplicate_id(self) -> int | None:
-        value = self.cleaned_data.get("duplicate", "")
-        return int(value) if value.isdigit() else None
+        return typed_id(self.cleaned_data.get("duplicate", ""))
 
     @property
     def confirms_new_person(self) -> bool:

@@ -70,6 +70,7 @@ class OrganisationFactory(DjangoModelFactory):
         department = factory.Trait(kind=OrganisationKind.DEPARTMENT)
         provider = factory.Trait(kind=OrganisationKind.PROVIDER)
         operator = factory.Trait(kind=OrganisationKind.OPERATOR)
+        funder = factory.Trait(kind=OrganisationKind.FUNDER)
 
 
 class MembershipFactory(DjangoModelFactory):

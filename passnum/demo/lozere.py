@@ -65,6 +65,8 @@ REFERRERS = [
 ]
 DEPARTMENT = ("Département de la Lozère — DTIP", "48095", "4 rue de la Rovère")
 OPERATOR = ("Lozère Développement", "48095", "4 rue de la Rovère")
+# The State as co-funder (its demo account reads the indicators and the report).
+FUNDER = ("État — Préfecture de la Lozère", "48095", "2 rue de la Rovère")
 
 # username, first name, last name, organisation name, kind
 ACCOUNTS = [
@@ -75,6 +77,7 @@ ACCOUNTS = [
     ("departement", "Dominique", "Instructeur", DEPARTMENT[0], OrganisationKind.DEPARTMENT),
     ("structure", "Sacha", "Médiateur", "France services de Mende", OrganisationKind.PROVIDER),
     ("pilote", "Claude", "Pilote", OPERATOR[0], OrganisationKind.OPERATOR),
+    ("financeur", "Alix", "Financeur", FUNDER[0], OrganisationKind.FUNDER),
 ]
 
 # The open data gives no services per place: the demo assumes those of each label.
@@ -226,6 +229,7 @@ def load_demo() -> Programme:
     organisations = [organisation(OrganisationKind.REFERRER, *r) for r in REFERRERS]
     organisations.append(organisation(OrganisationKind.DEPARTMENT, *DEPARTMENT))
     organisations.append(organisation(OrganisationKind.OPERATOR, *OPERATOR))
+    organisations.append(organisation(OrganisationKind.FUNDER, *FUNDER))
     organisations += [
         organisation(OrganisationKind.PROVIDER, p["name"], p["insee_code"], p["address"])
         for p in read_places()

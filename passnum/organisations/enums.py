@@ -8,3 +8,5 @@ class OrganisationKind(models.TextChoices):
     DEPARTMENT = "department", "Département — service instructeur"
     PROVIDER = "provider", "Structure de médiation numérique"
     OPERATOR = "operator", "Pilote"
+    # A co-funder (the State, a Région…): reads the indicators and reports of its programme.
+    FUNDER = "funder", "Financeur"

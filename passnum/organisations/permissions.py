@@ -25,13 +25,22 @@ class Capability(enum.Enum):
     MANAGE_FRAMEWORK = "manage_framework"
     ACCREDIT_PROVIDERS = "accredit_providers"
     MANAGE_STATEMENTS = "manage_statements"
-    EXPORT = "export"
+    EXPORT = "export"  # every export (passes, sessions, statements, referrals without names)
+    EXPORT_REFERRALS = "export_referrals"  # the referrals export (no names)
+    VIEW_REPORTS = "view_reports"  # the report for the State co-funder
+    FOLLOW_UP = "follow_up"  # dormant passes of the people it may see, and reminders
+    VIEW_MISUSE = "view_misuse"  # misuse signals (self-referred redemptions, bursts)
     MONITOR_EMAILS = "monitor_emails"
 
 
 CAPABILITIES: dict[Kind, frozenset[Capability]] = {
     Kind.REFERRER: frozenset(
-        {Capability.REFER, Capability.VIEW_REFERRALS, Capability.VIEW_PEOPLE}
+        {
+            Capability.REFER,
+            Capability.VIEW_REFERRALS,
+            Capability.VIEW_PEOPLE,
+            Capability.FOLLOW_UP,
+        }
     ),
     Kind.DEPARTMENT: frozenset(
         {
@@ -44,6 +53,8 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
             Capability.REPLACE_LOST_PASSES,
             Capability.LOOKUP_PASS,
             Capability.VIEW_STATS,
+            Capability.EXPORT_REFERRALS,
+            Capability.FOLLOW_UP,
         }
     ),
     Kind.PROVIDER: frozenset(
@@ -65,9 +76,14 @@ CAPABILITIES: dict[Kind, frozenset[Capability]] = {
             Capability.ACCREDIT_PROVIDERS,
             Capability.MANAGE_STATEMENTS,
             Capability.EXPORT,
+            Capability.EXPORT_REFERRALS,
+            Capability.VIEW_REPORTS,
+            Capability.VIEW_MISUSE,
             Capability.MONITOR_EMAILS,
         }
     ),
+    # A co-funder reads the indicators and reports of the programme it funds, nothing else.
+    Kind.FUNDER: frozenset({Capability.VIEW_STATS, Capability.VIEW_REPORTS}),
 }
 
 REFUSALS = {
@@ -85,7 +101,11 @@ REFUSALS = {
     Capability.MANAGE_PROGRAMME: "Seul le pilote peut modifier le programme.",
     Capability.ACCREDIT_PROVIDERS: "Seul le pilote peut habiliter les structures.",
     Capability.MANAGE_STATEMENTS: "Seul le pilote peut valider et payer les relevés.",
-    Capability.EXPORT: "Seul le pilote du programme a accès à ces exports et signalements.",
+    Capability.EXPORT: "Seul le pilote du programme a accès à ces exports.",
+    Capability.EXPORT_REFERRALS: "Votre rôle ne donne pas accès à l'export des orientations.",
+    Capability.VIEW_REPORTS: "Seuls le pilote et les financeurs ont accès au bilan pour l'État.",
+    Capability.FOLLOW_UP: "Votre rôle ne donne pas accès au suivi des pass non utilisés.",
+    Capability.VIEW_MISUSE: "Seul le pilote du programme voit ces signalements.",
     Capability.MANAGE_FRAMEWORK: "Seul le pilote peut gérer le référentiel et les parcours.",
     Capability.DECLARE_OFFER: "Seule une structure de médiation numérique déclare son offre.",
     Capability.VIEW_OWN_STATEMENTS: "Votre rôle ne donne pas accès aux relevés.",

@@ -37,7 +37,7 @@ def navigation(request) -> list[NavItem]:
         if can(actor, Capability.VIEW_OWN_STATEMENTS):
             label = "Relevés" if can(actor, Capability.MANAGE_STATEMENTS) else "Mes relevés"
             items.append((label, reverse("www:statements")))
-        if can(actor, Capability.EXPORT):
+        if can(actor, Capability.VIEW_MISUSE):
             items.append(("Signalements", reverse("www:misuse")))
         if can(actor, Capability.MONITOR_EMAILS):
             items.append(("Courriels", reverse("www:emails")))

@@ -16,7 +16,13 @@ def referral_in(programme, **fields):
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
-    [(Kind.REFERRER, 403), (Kind.DEPARTMENT, 200), (Kind.PROVIDER, 403), (Kind.OPERATOR, 200)],
+    [
+        (Kind.REFERRER, 403),
+        (Kind.DEPARTMENT, 200),
+        (Kind.PROVIDER, 403),
+        (Kind.OPERATOR, 200),
+        (Kind.FUNDER, 200),
+    ],
 )
 def test_who_may_see_the_indicators(api_as, programme, kind, expected):
     client, _ = api_as(kind)

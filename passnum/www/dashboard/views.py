@@ -17,6 +17,7 @@ DASHBOARD_TEMPLATES = {
     OrganisationKind.DEPARTMENT: "www/dashboard/department.html",
     OrganisationKind.PROVIDER: "www/dashboard/provider.html",
     OrganisationKind.OPERATOR: "www/dashboard/operator.html",
+    OrganisationKind.FUNDER: "www/dashboard/funder.html",
 }
 
 

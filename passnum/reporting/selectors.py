@@ -1,6 +1,6 @@
-"""The programme's indicators: budget, ledger of passes, usage, publics and needs served."""
+"""Reading the ledger for reports: the reporting database, the usage rate, the misuse signal.
+The indicators themselves are ``indicators.py``."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,28 +8,13 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
-from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes.enums import CONSUMED, PassStatus
-from passnum.passes.selectors import budget_for, ledger_of
-from passnum.programmes.budget import Budget
 from passnum.redemptions.models import Redemption
-from passnum.referential.enums import Public, Service
-from passnum.referrals.enums import ReferralStatus
-from passnum.referrals.models import Referral
 
 # Passes that were given to a person at some point (cancelled ones are left out: their
 # replacement takes over).
 EVER_ASSIGNED = (PassStatus.ASSIGNED, *CONSUMED, PassStatus.EXPIRED)
 RATE_DIGITS = 4
-
-
-@dataclass(frozen=True)
-class ProgrammeStats:
-    budget: Budget
-    passes: dict[str, int]  # count per pass status, every status present
-    usage_rate: float  # passes used over passes ever assigned, 0..1
-    by_public: dict[str, int]  # prescribed referrals per public code, every code present
-    by_service: dict[str, int]  # prescribed referrals per need (service code)
 
 
 def usage_rate(passes: dict[str, int]) -> float:
@@ -44,37 +29,6 @@ def reporting_database() -> str:
     main one. Reports read the committed state; a replica's lag shows as figures a few seconds
     old."""
     return settings.PASSNUM_REPORTING_DATABASE
-
-
-def programme_stats(programme, *, using=None) -> ProgrammeStats:
-    """The programme's indicators, in two queries (the ledger, the prescribed referrals), read
-    from ``using`` (the reporting database by default)."""
-    using = using or reporting_database()
-    ledger = ledger_of(programme, using=using)
-    by_public = Counter()
-    by_service = Counter()
-    prescribed = (
-        Referral.objects.using(using)
-        .filter(programme=programme, status=ReferralStatus.PRESCRIBED)
-        .order_by()
-        .values_list("publics", "needs")
-    )
-    for publics, needs in prescribed:
-        by_public.update(set(publics))
-        by_service.update(set(needs))
-    return ProgrammeStats(
-        budget=budget_for(programme, ledger),
-        passes=dict(ledger.counts),
-        usage_rate=usage_rate(ledger.counts),
-        by_public={code: by_public[code] for code in Public.values},
-        by_service={code: by_service[code] for code in Service.values},
-    )
-
-
-def stats_for(actor, *, using=None) -> ProgrammeStats:
-    """The indicators of the actor's programme: the Département and the operator only."""
-    ensure_can(actor, Capability.VIEW_STATS)
-    return programme_stats(actor.programme, using=using)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,28 @@ class CommuneQuerySet(models.QuerySet):
         return self.filter(department_code=department_code)
 
 
+class Epci(models.Model):
+    """An intercommunality (établissement public de coopération intercommunale à fiscalité
+    propre: communauté de communes, d'agglomération, urbaine, métropole), known by its SIREN."""
+
+    code = models.CharField("SIREN", max_length=9, unique=True)
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("nature", max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = "intercommunalité"
+        verbose_name_plural = "intercommunalités"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{9}$"), name="epci_code_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Commune(models.Model):
     insee_code = models.CharField("code INSEE", max_length=5, unique=True)
     name = models.CharField("nom", max_length=150)
@@ -16,6 +38,14 @@ class Commune(models.Model):
     latitude = models.DecimalField("latitude", max_digits=8, decimal_places=5, null=True)
     longitude = models.DecimalField("longitude", max_digits=8, decimal_places=5, null=True)
     population = models.PositiveIntegerField("population municipale", null=True)
+    epci = models.ForeignKey(
+        Epci,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name="intercommunalité",
+    )
 
     objects = models.Manager.from_queryset(CommuneQuerySet)()
 

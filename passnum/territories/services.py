@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .exceptions import CommuneFileError
-from .models import Commune, PostalCode
+from .models import Commune, Epci, PostalCode
 from .selectors import INSEE_RE
 
 # ASCII digits only: « ² » passes str.isdigit() but not int().
@@ -19,6 +19,8 @@ POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COMMUNE_COLUMNS = ["insee_code", "name", "postal_code", "latitude", "longitude", "population"]
 POSTAL_COLUMNS = ["insee_code", "name", "postal_code"]
+EPCI_COLUMNS = ["insee_code", "epci_code", "epci_name", "epci_kind"]
+EPCI_RE = re.compile(r"[0-9]{9}")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,33 @@ class CommuneRow:
     latitude: Decimal | None
     longitude: Decimal | None
     population: int | None
+
+
+def bundled_epci_file(department_code: str) -> Path | None:
+    path = DATA_DIR / f"epci-{department_code}.csv"
+    return path if path.exists() else None
+
+
+def parse_epci(path: Path, known: set[str]) -> dict[str, tuple[str, str, str]]:
+    """INSEE code → (EPCI SIREN, name, nature), every line checked."""
+    membership, errors = {}, []
+    for line, record in enumerate(_read(path, EPCI_COLUMNS), start=2):
+        insee = (record["insee_code"] or "").strip().upper()
+        code = (record["epci_code"] or "").strip()
+        name = (record["epci_name"] or "").strip()
+        if insee not in known:
+            errors.append(
+                f"{path.name}, ligne {line} : commune {insee} absente du fichier des communes."
+            )
+        elif not EPCI_RE.fullmatch(code):
+            errors.append(f"{path.name}, ligne {line} : SIREN d'EPCI « {code} » invalide.")
+        elif not name:
+            errors.append(f"{path.name}, ligne {line} : nom de l'EPCI manquant.")
+        else:
+            membership[insee] = (code, name[:200], (record["epci_kind"] or "").strip()[:10])
+    if errors:
+        raise CommuneFileError(errors)
+    return membership
 
 
 def bundled_files(department_code: str) -> tuple[Path, Path]:
@@ -131,18 +160,30 @@ def parse_postal_codes(path: Path, known: set[str]) -> dict[str, set[str]]:
 
 @transaction.atomic
 def load_communes(
-    department_code: str, communes_path: Path | None = None, postal_path: Path | None = None
+    department_code: str,
+    communes_path: Path | None = None,
+    postal_path: Path | None = None,
+    epci_path: Path | None = None,
 ) -> int:
     """Create or update the communes of a department from CSV files; returns their count.
 
     The files are checked whole before anything is written: one bad line and nothing changes.
+    The bundled files of a department include its intercommunalities (``epci-NN.csv``).
     """
     if communes_path is None:
         communes_path, postal_path = bundled_files(department_code)
+        epci_path = bundled_epci_file(department_code)
     rows, postal = parse_communes(communes_path, department_code)
+    known = {r.insee_code for r in rows}
     if postal_path is not None and postal_path.exists():
-        for insee, codes in parse_postal_codes(postal_path, {r.insee_code for r in rows}).items():
+        for insee, codes in parse_postal_codes(postal_path, known).items():
             postal.setdefault(insee, set()).update(codes)
+    membership = parse_epci(epci_path, known) if epci_path is not None else {}
+    epcis = {}
+    for code, name, kind in sorted(set(membership.values())):
+        epcis[code], _ = Epci.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind}
+        )
 
     existing = {
         c.insee_code: c
@@ -155,6 +196,10 @@ def load_communes(
         commune.latitude = row.latitude
         commune.longitude = row.longitude
         commune.population = row.population
+        if membership:
+            commune.epci = (
+                epcis[membership[row.insee_code][0]] if row.insee_code in membership else None
+            )
         commune.save()
         existing[row.insee_code] = commune
     PostalCode.objects.filter(commune__in=existing.values()).delete()

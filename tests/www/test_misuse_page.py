@@ -81,7 +81,29 @@ def test_an_empty_programme_says_so(make_actor):
     assert "<table" not in response.content.decode()
 
 
-@pytest.mark.parametrize("kind", [Kind.REFERRER, Kind.DEPARTMENT, Kind.PROVIDER])
+def test_a_burst_of_passes_of_many_checkbooks_in_one_day_is_signalled(programme, make_actor):
+    department = make_actor(Kind.DEPARTMENT)
+    provider = OrganisationFactory(programme=programme, kind=Kind.PROVIDER, name="Lieu pressé")
+    calm = OrganisationFactory(programme=programme, kind=Kind.PROVIDER, name="Lieu calme")
+    generate_passes(programme, 25)
+    checkbooks = [
+        prescribe(department, ReferralFactory(beneficiary__programme=programme)).checkbook
+        for _ in range(5)
+    ]
+    passes = [p for c in checkbooks for p in c.passes.order_by("serial")]
+    redeem_directly(provider, passes[:15])  # 15 passes of 3 checkbooks: not yet a burst
+    redeem_directly(calm, passes[15:20])
+    page = logged_in(make_actor(Kind.OPERATOR)).get(reverse("www:misuse"))
+    assert "Aucune rafale d'encaissements." in plain(page)
+
+    redeem_directly(provider, passes[20:21])  # a 16th pass, of a 4th checkbook: a burst
+    page = plain(logged_in(make_actor(Kind.OPERATOR)).get(reverse("www:misuse")))
+    assert "Aucune rafale" not in page
+    assert "Lieu pressé" in page.split("Rafales d'encaissements")[1]
+    assert "Lieu calme" not in page.split("Rafales d'encaissements")[1]
+
+
+@pytest.mark.parametrize("kind", [Kind.REFERRER, Kind.DEPARTMENT, Kind.PROVIDER, Kind.FUNDER])
 def test_other_roles_are_refused(make_actor, redeemed, kind):
     response = logged_in(make_actor(kind)).get(reverse("www:misuse"))
 

@@ -24,7 +24,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -281,52 +281,38 @@ def indicators_for_programme(
     cohort = cohort.filter(_checkbook_filter(filters))
     if filters.provider_id is not None:
         redeemed_there = Redemption.objects.using(using).filter(
-            _live_use(),
-            pass_obj__checkbook=OuterRef("pk"),
-            session__organisation_id=filters.provider_id,
+            _live_use(), programme=programme, session__organisation_id=filters.provider_id
         )
-        cohort = cohort.filter(pk__in=Subquery(redeemed_there.values("pass_obj__checkbook")))
+        cohort = cohort.filter(pk__in=redeemed_there.values("pass_obj__checkbook"))
 
-    funnel = dict.fromkeys(PassStatus.values, 0)
-    for row in (
-        Pass.objects.using(using)
-        .filter(checkbook__in=cohort.values("pk"))
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-    ):
-        funnel[row["status"]] = row["n"]
-    funnel[PassStatus.AVAILABLE] = ledger.count(PassStatus.AVAILABLE)
-
-    # Per checkbook of the cohort: passes used, passes kept (not cancelled), first use. One
-    # query grouping by what the counts need (the checkbooks' people, publics, needs, commune,
-    # dates) keeps the rows to what varies.
-    first_use = (
-        Redemption.objects.using(using)
-        .filter(_live_use(), pass_obj__checkbook=OuterRef("pk"))
-        .order_by()
-        .values("pass_obj__checkbook")
-        .annotate(first=Min("session__date"))
-        .values("first")
-    )
+    # Per checkbook of the cohort: its passes per status (one query grouped by checkbook), and
+    # the day of its first use (one query over the live uses, grouped by checkbook).
+    per_status = {
+        f"n_{status}": Count("passes", filter=Q(passes__status=status))
+        for status in PassStatus.values
+    }
     rows = (
         cohort.order_by()
-        .annotate(
-            used=Count("passes", filter=Q(passes__status__in=CONSUMED)),
-            kept=Count("passes", filter=~Q(passes__status=PassStatus.CANCELLED)),
-            first_use=Subquery(first_use),
-        )
+        .annotate(**per_status)
         .values_list(
+            "pk",
             "beneficiary_id",
             "issued_on",
-            "first_use",
-            "used",
-            "kept",
             "prescription__referral__publics",
             "prescription__referral__needs",
             "beneficiary__commune__insee_code",
+            *per_status,
         )
     )
+    first_uses = dict(
+        Redemption.objects.using(using)
+        .filter(_live_use(), programme=programme, pass_obj__checkbook__in=cohort.values("pk"))
+        .order_by()
+        .values("pass_obj__checkbook")
+        .annotate(first=Min("session__date"))
+        .values_list("pass_obj__checkbook", "first")
+    )
+    funnel = dict.fromkeys(PassStatus.values, 0)
     prescribed = started = finished = pic = 0
     people = set()
     delays = []
@@ -336,7 +322,13 @@ def indicators_for_programme(
     prescribed_in_month = Counter()
     years = programme_years(programme)
     prescribed_in_year = Counter()
-    for beneficiary, issued_on, first, used, kept, publics, needs, insee in rows:
+    for checkbook, beneficiary, issued_on, publics, needs, insee, *counts in rows:
+        first = first_uses.get(checkbook)
+        by_status = dict(zip(PassStatus.values, counts, strict=True))
+        for status, count in by_status.items():
+            funnel[status] += count
+        used = sum(by_status[s] for s in CONSUMED)
+        kept = sum(counts) - by_status[PassStatus.CANCELLED]
         prescribed += 1
         people.add(beneficiary)
         started += used > 0
@@ -353,6 +345,8 @@ def indicators_for_programme(
             if start <= issued_on <= end:
                 prescribed_in_year[number] += 1
 
+    funnel[PassStatus.AVAILABLE] = ledger.count(PassStatus.AVAILABLE)
+
     # Activity: passes used in the period, by provider, path, commune and month.
     uses = Redemption.objects.using(using).filter(
         _live_use(),
@@ -362,9 +356,14 @@ def indicators_for_programme(
     uses = uses.filter(_checkbook_filter(filters, "pass_obj__checkbook__"))
     if filters.provider_id is not None:
         uses = uses.filter(session__organisation_id=filters.provider_id)
+    year_of_use = Case(
+        *[When(session__date__range=(start, end), then=Value(n)) for n, start, end in years],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     grouped = (
         uses.order_by()
-        .annotate(month=TruncMonth("session__date"))
+        .annotate(month=TruncMonth("session__date"), year=year_of_use)
         .values(
             "session__organisation",
             "session__organisation__name",
@@ -372,12 +371,14 @@ def indicators_for_programme(
             "session__path__name",
             "pass_obj__checkbook__beneficiary__commune__insee_code",
             "month",
+            "year",
         )
         .annotate(n=Count("pk"), cents=Sum("pass_obj__value_cents"))
     )
     providers, paths = {}, {}
     used_by_provider = defaultdict(Activity)
     used_by_path = defaultdict(Activity)
+    used_in_year = defaultdict(Activity)
     used_in_commune = defaultdict(Activity)
     used_in_month = defaultdict(Activity)
     total = Activity()
@@ -392,21 +393,7 @@ def indicators_for_programme(
         used_by_path[path] += activity
         used_in_commune[row["pass_obj__checkbook__beneficiary__commune__insee_code"]] += activity
         used_in_month[_month_key(row["month"])] += activity
-    used_in_year = defaultdict(Activity)
-    year_aggregates = uses.aggregate(
-        **{
-            f"n{number}": Count("pk", filter=Q(session__date__range=(start, end)))
-            for number, start, end in years
-        },
-        **{
-            f"c{number}": Sum("pass_obj__value_cents", filter=Q(session__date__range=(start, end)))
-            for number, start, end in years
-        },
-    )
-    for number, _, _ in years:
-        used_in_year[number] = Activity(
-            year_aggregates[f"n{number}"] or 0, year_aggregates[f"c{number}"] or 0
-        )
+        used_in_year[row["year"]] += activity
 
     # Communes and their intercommunalities, for names and the map.
     insee_codes = set(prescribed_in_commune) | set(used_in_commune)

@@ -6,7 +6,8 @@ from passnum.organisations.permissions import Capability as C
 from passnum.organisations.permissions import can, ensure_can
 from tests.factories import ProgrammeFactory
 
-# Who may do what. The operator steers from aggregates: no referral, no person, no pass lookup.
+# Who may do what. The operator steers from aggregates: no referral, no person, no pass lookup;
+# a funder reads the indicators and reports of its programme, nothing else.
 EXPECTED = {
     C.REFER: {Kind.REFERRER, Kind.DEPARTMENT},
     C.VIEW_REFERRALS: {Kind.REFERRER, Kind.DEPARTMENT},
@@ -20,12 +21,16 @@ EXPECTED = {
     C.DECLARE_OFFER: {Kind.PROVIDER},
     C.VIEW_OWN_STATEMENTS: {Kind.PROVIDER, Kind.OPERATOR},
     C.VIEW_ALL_STATEMENTS: {Kind.OPERATOR},
-    C.VIEW_STATS: {Kind.DEPARTMENT, Kind.OPERATOR},
+    C.VIEW_STATS: {Kind.DEPARTMENT, Kind.OPERATOR, Kind.FUNDER},
     C.MANAGE_PROGRAMME: {Kind.OPERATOR},
     C.MANAGE_FRAMEWORK: {Kind.OPERATOR},
     C.ACCREDIT_PROVIDERS: {Kind.OPERATOR},
     C.MANAGE_STATEMENTS: {Kind.OPERATOR},
     C.EXPORT: {Kind.OPERATOR},
+    C.EXPORT_REFERRALS: {Kind.DEPARTMENT, Kind.OPERATOR},
+    C.VIEW_REPORTS: {Kind.OPERATOR, Kind.FUNDER},
+    C.VIEW_MISUSE: {Kind.OPERATOR},
+    C.FOLLOW_UP: {Kind.REFERRER, Kind.DEPARTMENT},
     C.MONITOR_EMAILS: {Kind.OPERATOR},
 }
 

@@ -147,7 +147,7 @@ class StatsOut(Schema):
         ge=0, le=1, description="Part des chéquiers prescrits à des publics du PIC, de 0 à 1."
     )
     pic_target: float = Field(description="Objectif de part des publics du PIC (0,5).")
-    by_public: dict[str, int] = Field(
+    by_public: dict[PublicFilter, int] = Field(
         description="Chéquiers prescrits par public prioritaire (tous les codes, et "
         "`hors_public_prioritaire`)."
     )

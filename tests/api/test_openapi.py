@@ -35,6 +35,9 @@ def component(document, name):
 
 
 def enum_of(document, reference):
+    """The values of an enumeration, named (a component) or inline (a ``Literal``)."""
+    if "enum" in reference:
+        return reference["enum"]
     return component(document, reference["$ref"].rsplit("/", 1)[1])["enum"]
 
 
@@ -121,7 +124,10 @@ def test_enumerations(schema):
         Service.values
     )
     stats = component(schema, "StatsOut")["properties"]
-    assert enum_of(schema, stats["by_public"]["propertyNames"]) == list(Public.values)
+    assert enum_of(schema, stats["by_public"]["propertyNames"]) == [
+        *Public.values,
+        "hors_public_prioritaire",
+    ]
     assert enum_of(schema, stats["by_service"]["propertyNames"]) == list(Service.values)
 
 

@@ -49,6 +49,7 @@ def navigation(request) -> list[NavItem]:
         items.append(("Où utiliser mes pass", reverse("www:where")))
         items.append(("Vérifier mes pass", reverse("www:check_passes")))
         items.append(("Données personnelles", reverse("www:privacy")))
+        items.append(("Données ouvertes", reverse("www:open_data")))
     exact_only = {reverse("www:home"), reverse("www:dashboard")}
     path = request.path
     # The current page is the item of the longest address that contains it (« Orientations »

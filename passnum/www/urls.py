@@ -4,6 +4,7 @@ from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
 from .notifications import urls as notifications
+from .opendata import urls as opendata
 from .organisation import urls as organisation
 from .pages import urls as pages
 from .paths import urls as paths
@@ -19,6 +20,7 @@ app_name = "www"
 FEATURES = [
     pages,
     public,
+    opendata,
     dashboard,
     organisation,
     referrals,

@@ -3,6 +3,7 @@
 from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
+from .followup import urls as followup
 from .notifications import urls as notifications
 from .organisation import urls as organisation
 from .pages import urls as pages
@@ -23,6 +24,7 @@ FEATURES = [
     organisation,
     referrals,
     checkbooks,
+    followup,
     redemptions,
     providers,
     paths,

@@ -181,3 +181,19 @@ def test_query_count_does_not_grow_with_the_list(world, client_of, django_assert
         world.checkbook(on=ago(40))
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get("/api/v1/follow-up").json()["count"] == 9
+
+
+def test_the_schema_states_statuses_and_values(client, db):
+    from passnum.passes.enums import ReminderChannel
+    from passnum.referrals.enums import FollowUpReason
+
+    document = client.get("/api/v1/openapi.json").json()
+    follow_up = document["paths"]["/api/v1/follow-up"]["get"]
+    remind = document["paths"]["/api/v1/referrals/{referral_id}/remind"]["post"]
+    assert {"200", "401", "403", "422"} <= set(follow_up["responses"])
+    assert {"201", "401", "403", "404", "409", "422"} <= set(remind["responses"])
+    reason = {p["name"]: p for p in follow_up["parameters"]}["reason"]
+    assert reason["schema"]["enum"] == FollowUpReason.values
+    components = document["components"]["schemas"]
+    assert components["FollowUpReason"]["enum"] == FollowUpReason.values
+    assert components["ReminderChannel"]["enum"] == ReminderChannel.values

@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     ISSUED = "issued", "Chéquier délivré"
     PASSES_REPLACED = "passes_replaced", "Pass remplacés"
     PRINTED = "printed", "Chéquier imprimé"
+    REMINDED = "reminded", "Rappel ou relance (pass non utilisés)"
     # A referral
     PRESCRIBED = "prescribed", "Orientation prescrite"
     REJECTED = "rejected", "Orientation refusée"
@@ -57,7 +58,12 @@ ACTIONS_BY_SUBJECT: dict[SubjectType, tuple[Action, ...]] = {
         Action.REDEMPTION_UNDONE,
         Action.REIMBURSED,
     ),
-    SubjectType.CHECKBOOK: (Action.ISSUED, Action.PASSES_REPLACED, Action.PRINTED),
+    SubjectType.CHECKBOOK: (
+        Action.ISSUED,
+        Action.PASSES_REPLACED,
+        Action.PRINTED,
+        Action.REMINDED,
+    ),
     SubjectType.REFERRAL: (
         Action.CREATED,
         Action.PRESCRIBED,

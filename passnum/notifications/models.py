@@ -8,6 +8,7 @@ from django.db.models import Q
 class EmailKind(models.TextChoices):
     REMINDER_REFERRER = "reminder_referrer", "Rappel de fin de chéquier à la structure"
     REMINDER_BENEFICIARY = "reminder_beneficiary", "Rappel de fin de chéquier à la personne"
+    REMINDER_FOLLOW_UP = "reminder_follow_up", "Relance de la personne (pass non utilisés)"
     PASSWORD_RESET = "password_reset", "Nouveau mot de passe"
 
 

@@ -19,3 +19,18 @@ class PassSource(models.TextChoices):
 COMMITTED = (PassStatus.ASSIGNED,)
 CONSUMED = (PassStatus.REDEEMED, PassStatus.REIMBURSED)
 IN_LEDGER = (PassStatus.AVAILABLE, PassStatus.ASSIGNED, *CONSUMED)
+
+
+class ReminderRecipient(models.TextChoices):
+    REFERRER = "referrer", "Structure qui a orienté"
+    BENEFICIARY = "beneficiary", "Personne"
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "Courriel"
+    LETTER = "letter", "Lettre"
+
+
+class ReminderOrigin(models.TextChoices):
+    AUTOMATIC = "automatic", "Rappel automatique avant la fin du chéquier"
+    MANUAL = "manual", "Relance d'un orienteur ou du Département"

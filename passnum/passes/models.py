@@ -1,11 +1,18 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from passnum.journal.models import SubjectType, journal_subject
 
-from .enums import PassSource, PassStatus
+from .enums import (
+    PassSource,
+    PassStatus,
+    ReminderChannel,
+    ReminderOrigin,
+    ReminderRecipient,
+)
 
 
 class CheckbookQuerySet(models.QuerySet):
@@ -169,20 +176,44 @@ class Pass(models.Model):
         return self.status == PassStatus.ASSIGNED
 
 
-class ReminderRecipient(models.TextChoices):
-    REFERRER = "referrer", "Structure qui a orienté"
-    BENEFICIARY = "beneficiary", "Personne"
-
-
 class Reminder(models.Model):
-    """A reminder before a checkbook's end, queued by ``passnum daily`` once per checkbook and
-    recipient (this row is the « once »); its email is in the outbox (``message``: its address,
-    status and sending time), sent by ``passnum worker``."""
+    """A reminder to use a checkbook's passes, one row per reminder.
+
+    Automatic (``passnum daily``, ``reminders.py``): before the checkbook's end, once per
+    checkbook and recipient (the referring organisation, the person), by email. Manual (« Pass
+    non utilisés »): a referrer or the Département reminds the person of a dormant checkbook, by
+    email, or by a letter to print when the person has no email address. The email is in the
+    outbox (``message``: its address, status and sending time), sent by ``passnum worker``. A
+    person is reminded at most once a day for a checkbook."""
 
     checkbook = models.ForeignKey(Checkbook, on_delete=models.PROTECT, related_name="reminders")
     recipient = models.CharField("destinataire", max_length=20, choices=ReminderRecipient.choices)
-    due_on = models.DateField("à envoyer le")
+    channel = models.CharField(
+        "moyen", max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    origin = models.CharField(
+        "origine", max_length=10, choices=ReminderOrigin.choices, default=ReminderOrigin.AUTOMATIC
+    )
+    due_on = models.DateField("le")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+        db_index=False,
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="pour la structure",
+        help_text="Vide pour un rappel automatique.",
+    )
     message = models.OneToOneField(
         "notifications.Email",
         on_delete=models.PROTECT,
@@ -190,14 +221,43 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminder",
         verbose_name="courriel",
-        help_text="Vide pour un rappel envoyé avant la file des courriels.",
+        help_text="Vide pour une lettre, ou un rappel envoyé avant la file des courriels.",
     )
 
     class Meta:
         verbose_name = "rappel"
         constraints = [
+            # The automatic reminder goes once per checkbook and recipient.
             models.UniqueConstraint(
-                fields=["checkbook", "recipient"], name="reminder_once_per_recipient"
+                fields=["checkbook", "recipient"],
+                condition=Q(origin=ReminderOrigin.AUTOMATIC),
+                name="reminder_once_per_recipient",
+            ),
+            # Nobody is reminded twice the same day for the same checkbook.
+            models.UniqueConstraint(
+                fields=["checkbook", "recipient", "due_on"], name="reminder_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__in=ReminderRecipient.values)
+                & Q(channel__in=ReminderChannel.values)
+                & Q(origin__in=ReminderOrigin.values),
+                name="reminder_codes_valid",
+            ),
+            # A letter has no email; an automatic reminder is an email.
+            models.CheckConstraint(
+                condition=~Q(channel=ReminderChannel.LETTER) | Q(message__isnull=True),
+                name="reminder_letter_without_email",
+            ),
+            # A manual reminder is made by someone, for an organisation, to the person.
+            models.CheckConstraint(
+                condition=Q(origin=ReminderOrigin.AUTOMATIC, channel=ReminderChannel.EMAIL)
+                | Q(
+                    origin=ReminderOrigin.MANUAL,
+                    recipient=ReminderRecipient.BENEFICIARY,
+                    created_by__isnull=False,
+                    organisation__isnull=False,
+                ),
+                name="reminder_manual_signed",
             ),
         ]
 

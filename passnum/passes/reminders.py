@@ -1,5 +1,10 @@
-"""Reminders before a checkbook's end, queued by ``passnum daily`` in the outbox
-(``passnum.notifications``) once per checkbook and recipient, and sent by ``passnum worker``."""
+"""Reminders to use a checkbook's passes.
+
+Automatic: before a checkbook's end, queued by ``passnum daily`` in the outbox
+(``passnum.notifications``) once per checkbook and recipient, and sent by ``passnum worker``.
+Manual (« Pass non utilisés », ``referrals.services.remind``): the texts are here
+(``follow_up_message``). Every reminder is a ``Reminder`` row, journaled on its checkbook.
+"""
 
 import datetime
 from urllib.parse import urlencode
@@ -7,15 +12,18 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from passnum.journal.enums import Action
+from passnum.journal.services import record
 from passnum.notifications.models import EmailKind
 from passnum.notifications.services import queue_email
 from passnum.programmes.models import Programme
 
-from .enums import PassStatus
+from .enums import PassStatus, ReminderChannel, ReminderOrigin
 from .models import Checkbook, Pass, Reminder, ReminderRecipient
 
 # The referrer and the person are reminded this many days before a checkbook's end.
@@ -52,8 +60,12 @@ def queue_reminders(today: datetime.date) -> int:
         )
         .order_by("pk")
     )
+    # Sent already, or the person was reminded by hand today (once a day: the automatic
+    # reminder then goes on a later run).
     already = set(
-        Reminder.objects.filter(checkbook__in=checkbooks).values_list("checkbook_id", "recipient")
+        Reminder.objects.filter(checkbook__in=checkbooks)
+        .filter(Q(origin=ReminderOrigin.AUTOMATIC) | Q(due_on=today))
+        .values_list("checkbook_id", "recipient")
     )
     queued = 0
     with transaction.atomic():
@@ -79,14 +91,36 @@ def _queue_one(checkbook, recipient, address, today) -> bool:
                 body=body,
                 programme=checkbook.programme,
             )
-            Reminder.objects.create(
-                checkbook=checkbook, recipient=recipient, due_on=today, message=email
+            reminder = Reminder.objects.create(
+                checkbook=checkbook,
+                recipient=recipient,
+                channel=ReminderChannel.EMAIL,
+                origin=ReminderOrigin.AUTOMATIC,
+                due_on=today,
+                message=email,
             )
+            journal_reminder(None, reminder)
     except IntegrityError:
-        # A concurrent run queued it first (reminder_once_per_recipient): its email goes,
-        # this one is rolled back with its task.
+        # A concurrent run queued it first (reminder_once_per_recipient), or the person was
+        # reminded by hand meanwhile (reminder_once_a_day): that one stands, this one is rolled
+        # back with its task.
         return False
     return True
+
+
+def journal_reminder(actor, reminder) -> None:
+    """Journal a reminder on its checkbook: facts only (no address, no name)."""
+    record(
+        actor,
+        reminder.checkbook,
+        Action.REMINDED,
+        data={
+            "reminder": reminder.pk,
+            "recipient": reminder.recipient,
+            "channel": reminder.channel,
+            "origin": reminder.origin,
+        },
+    )
 
 
 def reminder_still_due(email) -> bool:
@@ -103,11 +137,20 @@ def _referrer_of(checkbook):
     return checkbook.prescription.referral.organisation
 
 
-def where_to_use_url(commune) -> str:
+def site_url(base: str | None = None) -> str:
+    """The site's public address (``PASSNUM_SITE_URL``, else ``base``; empty: relative links)."""
+    return (getattr(settings, "PASSNUM_SITE_URL", "") or base or "").rstrip("/")
+
+
+def where_to_use_url(commune, base: str | None = None) -> str:
     """The public « Où utiliser mes pass » page for the person's commune (absolute when the
-    site's address is set in ``PASSNUM_SITE_URL``)."""
-    base = getattr(settings, "PASSNUM_SITE_URL", "").rstrip("/")
-    return f"{base}{reverse('www:where')}?{urlencode({'commune': commune.insee_code})}"
+    site's address is set in ``PASSNUM_SITE_URL``, or given as ``base``)."""
+    return f"{site_url(base)}{reverse('www:where')}?{urlencode({'commune': commune.insee_code})}"
+
+
+def check_passes_url(base: str | None = None) -> str:
+    """The public « Vérifier mes pass » page."""
+    return f"{site_url(base)}{reverse('www:check_passes')}"
 
 
 def _passes(count: int) -> str:
@@ -150,3 +193,25 @@ def reminder_message(checkbook, recipient, passes_left: int) -> tuple[str, str]:
             "Après cette date, les pass non utilisés ne seront plus acceptés.\n"
         )
     return subject, body + signature
+
+
+def follow_up_message(checkbook, passes_left: int, organisation) -> tuple[str, str]:
+    """The subject and body of a manual reminder to the person (templates
+    ``emails/follow_up_*.txt``), signed with the organisation that reminds."""
+    person = checkbook.beneficiary
+    with translation.override("fr"):
+        context = {
+            "first_name": person.first_name,
+            "number": checkbook.number,
+            "passes_left": passes_left,
+            "issued_on": date_format(checkbook.issued_on, "j F Y"),
+            "end": date_format(checkbook.expires_on, "j F Y"),
+            "where_url": where_to_use_url(person.commune),
+            "check_url": check_passes_url(),
+            "organisation": organisation.name,
+            "site_title": settings.PASSNUM_SITE_TITLE,
+            "site_tagline": settings.PASSNUM_SITE_TAGLINE,
+        }
+        subject = render_to_string("emails/follow_up_subject.txt", context)
+        body = render_to_string("emails/follow_up_body.txt", context)
+    return " ".join(subject.split()), body

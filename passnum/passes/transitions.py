@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from passnum.common import sql
@@ -101,6 +102,12 @@ def usable_for_new_session(pass_, day: datetime.date) -> bool:
     """Whether the holder can still attend a session with it: assigned and not past its end
     (the grace only lets a provider declare a session held before the end)."""
     return pass_.status == S.ASSIGNED and day <= pass_.expires_on
+
+
+def usable_for_new_session_q(day: datetime.date, prefix: str = "") -> Q:
+    """``usable_for_new_session`` as a query filter, for the passes reached by ``prefix``
+    (``"passes__"`` from a checkbook, say)."""
+    return Q(**{f"{prefix}status": S.ASSIGNED, f"{prefix}expires_on__gte": day})
 
 
 # Moving passes -----------------------------------------------------------------------------

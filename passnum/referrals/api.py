@@ -22,15 +22,15 @@ from passnum.beneficiaries.services import EMAIL_MAX, NAME_MAX, BeneficiaryData
 from passnum.common.exceptions import InvalidInput
 from passnum.organisations.permissions import Capability, ensure_can
 from passnum.passes import codes, keys
-from passnum.passes.enums import PassStatus
+from passnum.passes.enums import PassStatus, ReminderChannel
 from passnum.referential.enums import Public, Service
 from passnum.territories.selectors import commune_by_insee
 
-from .enums import ReferralStatus
+from .enums import FollowUpReason, ReferralStatus
 from .exceptions import PossibleDuplicate
 from .presenters import present_referral, referral_item
-from .selectors import prescription_for, referral_for, referrals_visible_to
-from .services import COMMENT_MAX, OnDuplicate, prescribe, refer, reject, withdraw
+from .selectors import follow_up_for, prescription_for, referral_for, referrals_visible_to
+from .services import COMMENT_MAX, OnDuplicate, prescribe, refer, reject, remind, withdraw
 
 router = Router(tags=["Orientations"])
 
@@ -448,3 +448,108 @@ def withdraw_referral(request, referral_id: Id, payload: WithdrawIn | None = Non
     ensure_can(actor, Capability.REFER)
     withdraw(actor, referral_for(actor, referral_id), payload.reason if payload else "")
     return _detail(actor, referral_id)
+
+
+# « Pass non utilisés » ---------------------------------------------------------------------
+
+
+class FollowUpItem(Schema):
+    referral_id: int
+    checkbook_number: int
+    passes_left: int = Field(ge=1, description="Pass encore utilisables pour une séance.")
+    expires_on: datetime.date
+    last_reminded_on: datetime.date | None = Field(
+        description="Dernier rappel ou relance de la personne (courriel ou lettre), sinon null."
+    )
+    reason: FollowUpReason
+
+
+class FollowUpPage(Schema):
+    items: list[FollowUpItem]
+    count: int
+
+
+class FollowUpFilters(Pagination):
+    # Checked by the selector (French message); the schema states the values.
+    reason: str | None = Field(
+        default=None,
+        description="Motif : `unused_30_days` ou `expiring_soon`.",
+        json_schema_extra={"enum": FollowUpReason.values},
+    )
+
+
+class ReminderOut(Schema):
+    id: int
+    referral_id: int
+    checkbook_number: int
+    channel: ReminderChannel = Field(
+        description="`email` : courriel mis en file ; `letter` : lettre à imprimer (la "
+        "personne n'a pas de courriel)."
+    )
+    reminded_on: datetime.date
+    passes_left: int
+
+
+@router.get(
+    "/follow-up",
+    response={200: FollowUpPage, 401: Error, 403: Error, 422: InvalidInputOut},
+    summary="Pass non utilisés : les chéquiers dormants",
+    tags=["Suivi des pass"],
+    description="Orienteur : les personnes orientées par sa structure ; Département : tout le "
+    "programme ; autres rôles : 403. `unused_30_days` : chéquier remis il y a 30 jours ou plus, "
+    "aucun pass utilisé ; `expiring_soon` : au moins un pass utilisé, des pass encore "
+    "utilisables, moins de 30 jours avant la fin. Les fins les plus proches d'abord.",
+)
+def follow_up(request, filters: Query[FollowUpFilters]):
+    rows = follow_up_for(request.auth, reason=filters.reason)
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {
+        "items": [
+            {
+                "referral_id": r.pk,
+                "checkbook_number": r.prescription.checkbook.number,
+                "passes_left": r.passes_left,
+                "expires_on": r.prescription.checkbook.expires_on,
+                "last_reminded_on": r.last_reminded_on,
+                "reason": r.reason,
+            }
+            for r in page
+        ],
+        "count": rows.count(),
+    }
+
+
+@router.post(
+    "/referrals/{referral_id}/remind",
+    response={
+        201: ReminderOut,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        422: InvalidInputOut,
+    },
+    summary="Relancer la personne d'une orientation",
+    tags=["Suivi des pass"],
+    description="Courriel mis en file (envoyé par le processus d'envoi), ou lettre à imprimer "
+    "depuis la page « Pass non utilisés » quand la personne n'a pas de courriel. 409 "
+    "`nothing_to_remind` (plus aucun pass utilisable, ou pas de chéquier), 409 "
+    "`already_reminded_today` (une relance par jour au plus) ; 404 pour l'orientation d'une "
+    "autre structure.",
+)
+def remind_referral(request, referral_id: Id):
+    actor = request.auth
+    ensure_can(actor, Capability.FOLLOW_UP)
+    referral = referral_for(actor, referral_id)
+    reminder = remind(actor, referral)
+    return Status(
+        201,
+        {
+            "id": reminder.pk,
+            "referral_id": referral.pk,
+            "checkbook_number": reminder.checkbook.number,
+            "channel": reminder.channel,
+            "reminded_on": reminder.due_on,
+            "passes_left": reminder.passes_left,
+        },
+    )

@@ -36,3 +36,19 @@ class PublicInconsistentWithAge(InvalidInput):
 class ProgrammeClosed(Conflict):
     code = "programme_closed"
     message = "Le programme n'est pas ouvert à cette date : aucune prescription n'est possible."
+
+
+class NothingToRemind(Conflict):
+    code = "nothing_to_remind"
+    message = (
+        "Il n'y a rien à rappeler : ce chéquier n'a plus de pass utilisable (tous utilisés, ou "
+        "fin de validité passée)."
+    )
+
+
+class AlreadyRemindedToday(Conflict):
+    code = "already_reminded_today"
+    message = (
+        "Cette personne a déjà été relancée aujourd'hui pour ce chéquier : une relance par jour "
+        "au plus."
+    )

@@ -1,15 +1,29 @@
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from passnum.beneficiaries.models import Beneficiary
 from passnum.beneficiaries.selectors import other_records_of
 from passnum.common.exceptions import InvalidInput, NotFound
 from passnum.organisations.permissions import Capability, can, ensure_can
-from passnum.passes.enums import CONSUMED, PassStatus
-from passnum.passes.models import Checkbook
+from passnum.passes.enums import CONSUMED, PassStatus, ReminderChannel, ReminderRecipient
+from passnum.passes.models import Checkbook, Reminder
+from passnum.passes.transitions import usable_for_new_session_q
 
-from .enums import ReferralStatus
+from .enums import FollowUpReason, ReferralStatus
 from .models import Prescription, Referral
 
 _PASSES = "prescription__checkbook__passes"
@@ -164,3 +178,113 @@ def prescription_for(actor, prescription_id) -> Prescription:
     if found is None:
         raise NotFound("Prescription introuvable.")
     return found
+
+
+# « Pass non utilisés » -------------------------------------------------------------------
+
+# A checkbook none of whose passes was used this many days after it was given is dormant; one
+# partly used is dormant when fewer than this many days are left before its end.
+DORMANT_AFTER_DAYS = 30
+ENDING_WITHIN_DAYS = 30
+
+
+def _reason(today: datetime.date):
+    """The follow-up reason of a referral annotated with ``passes_used``, or ``""``."""
+    checkbook = "prescription__checkbook"
+    return Case(
+        When(
+            Q(passes_used=0)
+            & Q(
+                **{f"{checkbook}__issued_on__lte": today - datetime.timedelta(DORMANT_AFTER_DAYS)}
+            ),
+            then=Value(FollowUpReason.UNUSED_30_DAYS.value),
+        ),
+        When(
+            Q(passes_used__gt=0)
+            & Q(
+                **{f"{checkbook}__expires_on__lt": today + datetime.timedelta(ENDING_WITHIN_DAYS)}
+            ),
+            then=Value(FollowUpReason.EXPIRING_SOON.value),
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def last_reminded_on():
+    """The last day the person of a referral was reminded to use its checkbook (an automatic
+    reminder or a manual one, by email or letter), or None."""
+    return Subquery(
+        Reminder.objects.filter(
+            checkbook=OuterRef("prescription__checkbook"),
+            recipient=ReminderRecipient.BENEFICIARY,
+        )
+        .order_by("-due_on")
+        .values("due_on")[:1]
+    )
+
+
+def follow_up_for(actor, *, reason: str | None = None, today: datetime.date | None = None):
+    """The dormant checkbooks of the people the actor may see (a referrer: its own
+    organisation's referrals; the Département: the programme's), most urgent end first, as
+    prescribed referrals annotated with ``reason``, ``passes_left`` (passes still usable for a
+    session, ``transitions.usable_for_new_session``), ``passes_used`` and
+    ``last_reminded_on``. One query.
+
+    - ``unused_30_days``: given ``DORMANT_AFTER_DAYS`` days ago or more, no pass used;
+    - ``expiring_soon``: a pass used, passes still usable, fewer than ``ENDING_WITHIN_DAYS``
+      days before the end.
+
+    A checkbook past its end (its passes no longer usable), or fully used, is not listed.
+    """
+    ensure_can(actor, Capability.FOLLOW_UP)
+    today = today or timezone.localdate()
+    if reason and reason not in FollowUpReason.values:
+        raise InvalidInput(
+            f"Motif inconnu : « {reason[:40]} » (attendu : {', '.join(FollowUpReason.values)}).",
+            code="invalid_input",
+            field="reason",
+        )
+    rows = (
+        _visible(actor)
+        .filter(status=ReferralStatus.PRESCRIBED)
+        .annotate(
+            passes_left=Count(_PASSES, filter=usable_for_new_session_q(today, f"{_PASSES}__")),
+            passes_used=Count(_PASSES, filter=Q(**{f"{_PASSES}__status__in": CONSUMED})),
+        )
+        .annotate(reason=_reason(today))
+        .filter(passes_left__gt=0)
+        .exclude(reason="")
+    )
+    if reason:
+        rows = rows.filter(reason=reason)
+    return (
+        rows.annotate(last_reminded_on=last_reminded_on())
+        .select_related("beneficiary__commune", "organisation", "prescription__checkbook")
+        .order_by("prescription__checkbook__expires_on", "prescription__checkbook__number")
+    )
+
+
+def letters_to_print(actor, day: datetime.date, *, today: datetime.date | None = None):
+    """The reminder letters the actor's organisation recorded on ``day`` (people without an
+    email address) whose checkbook still has usable passes ``today``, each with
+    ``passes_left``, by name. One query."""
+    ensure_can(actor, Capability.FOLLOW_UP)
+    today = today or timezone.localdate()
+    visible = _visible(actor).values("prescription__checkbook")
+    return (
+        Reminder.objects.filter(
+            channel=ReminderChannel.LETTER,
+            organisation=actor.organisation,
+            due_on=day,
+            checkbook__in=visible,
+        )
+        .annotate(
+            passes_left=Count(
+                "checkbook__passes", filter=usable_for_new_session_q(today, "checkbook__passes__")
+            )
+        )
+        .filter(passes_left__gt=0)
+        .select_related("checkbook__beneficiary__commune", "checkbook__programme")
+        .order_by("checkbook__beneficiary__last_name", "checkbook__beneficiary__first_name", "pk")
+    )

@@ -18,9 +18,14 @@ from passnum.beneficiaries.services import (
 from passnum.common.exceptions import InvalidInput, NotAllowed, NotFound
 from passnum.journal.enums import Action
 from passnum.journal.services import record
-from passnum.organisations.permissions import Capability, ensure_can
-from passnum.passes.models import Checkbook
+from passnum.notifications.models import EmailKind
+from passnum.notifications.services import queue_email
+from passnum.organisations.permissions import Capability, can, ensure_can
+from passnum.passes.enums import ReminderChannel, ReminderOrigin, ReminderRecipient
+from passnum.passes.models import Checkbook, Reminder
+from passnum.passes.reminders import follow_up_message, journal_reminder
 from passnum.passes.services import assign_checkbook
+from passnum.passes.transitions import usable_for_new_session_q
 from passnum.programmes.services import lock_programme
 from passnum.referential.enums import Public, Service, tier_of
 
@@ -28,6 +33,8 @@ from .enums import ReferralStatus
 from .exceptions import (
     AlreadyHasCheckbook,
     AlreadyPending,
+    AlreadyRemindedToday,
+    NothingToRemind,
     NotPending,
     PossibleDuplicate,
     ProgrammeClosed,
@@ -344,3 +351,74 @@ def withdraw(actor, referral, reason: str = "") -> Referral:
             reason=reason,
         )
     return referral
+
+
+def remind(actor, referral, *, today=None) -> Reminder:
+    """Remind the person of a referral to use the passes of its checkbook (« Relancer »):
+    an email queued in the outbox when their address is known, else a letter for the actor's
+    organisation to print. Journaled on the checkbook. A referrer reminds only its own
+    organisation's people (``NotFound`` otherwise, as if the referral did not exist).
+
+    Refused (``NothingToRemind``) when the checkbook has no pass usable for a session any
+    more (all used, cancelled or past the end), or when there is no checkbook; refused
+    (``AlreadyRemindedToday``) when the person was already reminded today for it (once a day,
+    a database constraint too)."""
+    ensure_can(actor, Capability.FOLLOW_UP, programme=referral.programme)
+    if (
+        not can(actor, Capability.VIEW_ALL_REFERRALS)
+        and referral.organisation_id != actor.organisation.pk
+    ):
+        raise NotFound("Orientation introuvable.")
+    today = today or timezone.localdate()
+    prescription = Prescription.objects.filter(referral=referral).first()
+    if prescription is None:
+        raise NothingToRemind("Cette orientation n'a pas de chéquier : il n'y a rien à rappeler.")
+    try:
+        with transaction.atomic():
+            checkbook = (
+                Checkbook.objects.select_for_update(of=("self",))
+                .select_related("beneficiary__commune", "programme")
+                .get(pk=prescription.checkbook_id)
+            )
+            passes_left = checkbook.passes.filter(usable_for_new_session_q(today)).count()
+            if not passes_left:
+                raise NothingToRemind
+            reminded = Reminder.objects.filter(
+                checkbook=checkbook, recipient=ReminderRecipient.BENEFICIARY, due_on=today
+            )
+            if reminded.exists():
+                raise AlreadyRemindedToday
+            reminder = Reminder.objects.create(
+                checkbook=checkbook,
+                recipient=ReminderRecipient.BENEFICIARY,
+                origin=ReminderOrigin.MANUAL,
+                channel=ReminderChannel.EMAIL
+                if checkbook.beneficiary.email
+                else ReminderChannel.LETTER,
+                due_on=today,
+                created_by=actor.user,
+                organisation=actor.organisation,
+                message=_queue_follow_up(actor, checkbook, passes_left),
+            )
+            journal_reminder(actor, reminder)
+    except IntegrityError:
+        # A reminder of the same day committed meanwhile (reminder_once_a_day).
+        raise AlreadyRemindedToday from None
+    reminder.passes_left = passes_left
+    return reminder
+
+
+def _queue_follow_up(actor, checkbook, passes_left: int):
+    """The reminder email to the person, queued (sent by ``passnum worker``), or None without
+    an address."""
+    address = checkbook.beneficiary.email
+    if not address:
+        return None
+    subject, body = follow_up_message(checkbook, passes_left, actor.organisation)
+    return queue_email(
+        kind=EmailKind.REMINDER_FOLLOW_UP,
+        recipient=address,
+        subject=subject,
+        body=body,
+        programme=checkbook.programme,
+    )

@@ -25,6 +25,8 @@ def navigation(request) -> list[NavItem]:
             items.append(("Orienter une personne", reverse("www:referral_new")))
         if can(actor, Capability.VIEW_REFERRALS):
             items.append(("Orientations", reverse("www:referrals")))
+        if can(actor, Capability.FOLLOW_UP):
+            items.append(("Pass non utilisés", reverse("www:follow_up")))
         if can(actor, Capability.REDEEM):
             items.append(("Encaisser des pass", reverse("www:redeem")))
             items.append(("Mes séances", reverse("www:sessions")))

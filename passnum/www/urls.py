@@ -3,6 +3,7 @@
 from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
+from .followup import urls as followup
 from .notifications import urls as notifications
 from .opendata import urls as opendata
 from .organisation import urls as organisation
@@ -25,6 +26,7 @@ FEATURES = [
     organisation,
     referrals,
     checkbooks,
+    followup,
     redemptions,
     providers,
     paths,

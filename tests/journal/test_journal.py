@@ -66,7 +66,7 @@ def test_an_entry_without_reason_has_no_note(entry):
 
 def test_an_unknown_action_is_refused_before_the_database(referral):
     with pytest.raises(ValueError, match="not a valid Action"):
-        record(None, referral, "reminded")
+        record(None, referral, "noted")
 
 
 def test_the_database_refuses_an_action_of_another_subject(referral):

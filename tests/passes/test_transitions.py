@@ -63,6 +63,29 @@ def test_status_on_a_day_counts_the_programme_grace(checkbook):
     assert not transitions.usable_for_new_session(pass_, end + datetime.timedelta(days=1))
 
 
+def test_the_query_filter_agrees_with_usable_for_new_session(checkbook):
+    """``usable_for_new_session_q`` (the « Pass non utilisés » list) is the same rule."""
+    passes = list(checkbook.passes.order_by("pk"))
+    transitions_of = [S.ASSIGNED, S.REDEEMED, S.CANCELLED, S.EXPIRED, S.ASSIGNED]
+    for pass_, status in zip(passes, transitions_of, strict=True):
+        Pass.objects.filter(pk=pass_.pk).update(status=status)
+    end = passes[0].expires_on
+    for day in (end - datetime.timedelta(days=1), end, end + datetime.timedelta(days=1)):
+        in_sql = set(
+            checkbook.passes.filter(transitions.usable_for_new_session_q(day)).values_list(
+                "pk", flat=True
+            )
+        )
+        in_python = {
+            p.pk
+            for p in Pass.objects.filter(checkbook=checkbook)
+            if transitions.usable_for_new_session(p, day)
+        }
+        assert in_sql == in_python
+    assert len(in_sql) == 0
+    assert checkbook.passes.filter(transitions.usable_for_new_session_q(end)).count() == 2
+
+
 def test_a_move_is_journaled_with_the_status_it_left(department, checkbook):
     passes = list(checkbook.passes.order_by("pk")[:2])
     with transaction.atomic():

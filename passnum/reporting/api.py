@@ -127,6 +127,19 @@ class YearOut(Schema):
     consumed_cents: int
 
 
+class RemindersOut(Schema):
+    reminded: int = Field(
+        description="Chéquiers devenus dormants dont la personne a été relancée."
+    )
+    resumed_after_reminder: int = Field(
+        description="… et dont un pass a été utilisé dans les 30 jours suivant la relance."
+    )
+    not_reminded: int = Field(description="Chéquiers devenus dormants sans relance.")
+    resumed_without_reminder: int = Field(
+        description="… et dont un pass a été utilisé dans les 30 jours."
+    )
+
+
 class StatsOut(Schema):
     budget: BudgetOut
     funders: list[FunderOut]
@@ -161,6 +174,10 @@ class StatsOut(Schema):
     by_epci: list[EpciOut]
     by_month: dict[str, MonthOut] = Field(description="AAAA-MM → chiffres du mois.")
     by_year: list[YearOut] = Field(description="Chaque année du programme.")
+    reminders: RemindersOut = Field(
+        description="Effet des relances sur les chéquiers devenus dormants dans la période "
+        "(tout le programme : les filtres ne s'appliquent pas)."
+    )
 
 
 def stats_body(figures) -> dict:
@@ -240,6 +257,7 @@ def stats_body(figures) -> dict:
             }
             for y in figures.by_year
         ],
+        "reminders": vars(figures.reminders),
     }
 
 

@@ -39,6 +39,7 @@ from passnum.referential.enums import PIC_PUBLICS, Public, Service
 from passnum.territories.models import Commune
 
 from .periods import EVERYTHING, Period
+from .reminders import ReminderEffect, reminder_effect
 from .selectors import RATE_DIGITS, reporting_database, usage_rate
 
 # The national call for projects asked that at least half of the people reached come from the
@@ -173,6 +174,9 @@ class Indicators:
     by_epci: list[EpciFigures]
     by_month: list[MonthFigures]
     by_year: list[YearFigures]
+    # Dormant checkbooks of the period: usage resumed with and without a reminder (the whole
+    # programme's, the filters do not narrow it: reporting/reminders.py).
+    reminders: ReminderEffect
 
     @property
     def pic_share(self) -> float:
@@ -471,6 +475,7 @@ def indicators_for_programme(
             YearFigures(number, start, end, prescribed_in_year[number], used_in_year[number])
             for number, start, end in years
         ],
+        reminders=reminder_effect(programme, period, using=using, today=today),
     )
 
 

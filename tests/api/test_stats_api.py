@@ -116,6 +116,12 @@ def test_lozere_figures_after_one_prescription(
     assert data["by_path"] == []
     assert [y["number"] for y in data["by_year"]] == [1, 2, 3]
     assert data["funders"] == []
+    assert data["reminders"] == {
+        "reminded": 0,
+        "resumed_after_reminder": 0,
+        "not_reminded": 0,
+        "resumed_without_reminder": 0,
+    }
     assert department.get(URL).json() == data
 
 

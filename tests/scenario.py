@@ -19,6 +19,7 @@ from passnum.passes import codes, keys
 from passnum.passes.enums import PassStatus
 from passnum.passes.services import generate_passes
 from passnum.paths.models import Path, PathModule, PathOffer
+from passnum.programmes.services import record_expense
 from passnum.referrals.services import prescribe
 from passnum.statements.services import generate_statements, validate_statement
 from passnum.territories.services import load_communes
@@ -60,6 +61,7 @@ def build_scenario(programme) -> Scenario:
     referrer = member(OrganisationFactory(programme=programme, referrer=True))
     department = member(OrganisationFactory(programme=programme, department=True))
     operator = member(OrganisationFactory(programme=programme, operator=True))
+    funder = member(OrganisationFactory(programme=programme, funder=True))
     provider_organisation = accredited_provider(programme, name="Atelier numérique de Mende")
     provider = member(provider_organisation)
     unaccredited = member(OrganisationFactory(programme=programme, provider=True))
@@ -91,6 +93,9 @@ def build_scenario(programme) -> Scenario:
     statement = next(s for s in drafts if s.organisation == provider_organisation)
     validate_statement(operator, next(s for s in drafts if s.organisation == other_provider))
     session = redeem_directly(passes[2:3], provider_organisation, on=today)
+    record_expense(
+        operator, spent_on=today, label="Ingénierie de formation", amount_cents=1_000_00
+    )
 
     return Scenario(
         programme=programme,
@@ -99,6 +104,7 @@ def build_scenario(programme) -> Scenario:
             Kind.DEPARTMENT: department,
             Kind.PROVIDER: provider,
             Kind.OPERATOR: operator,
+            Kind.FUNDER: funder,
         },
         unaccredited=unaccredited,
         pending_referral=pending,

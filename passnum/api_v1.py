@@ -10,6 +10,7 @@ from passnum.api.auth import BearerToken
 from passnum.api.base import API
 from passnum.notifications.api import router as notifications_router
 from passnum.passes.api import router as passes_router
+from passnum.programmes.api import router as programmes_router
 from passnum.redemptions.api import router as redemptions_router
 from passnum.referential.api import router as referential_router
 from passnum.referrals.api import router as referrals_router
@@ -41,6 +42,7 @@ api.add_router("", referrals_router)
 api.add_router("", passes_router)
 api.add_router("", reporting_router)
 api.add_router("", notifications_router)
+api.add_router("", programmes_router)
 
 
 def unknown_endpoint(request, rest=""):

@@ -19,6 +19,7 @@ from passnum.passes import codes, keys
 from passnum.passes.enums import PassStatus
 from passnum.passes.services import generate_passes
 from passnum.paths.models import Path, PathModule, PathOffer
+from passnum.programmes.services import record_expense
 from passnum.referrals.services import prescribe
 from passnum.statements.services import generate_statements, validate_statement
 from passnum.territories.services import load_communes
@@ -92,6 +93,9 @@ def build_scenario(programme) -> Scenario:
     statement = next(s for s in drafts if s.organisation == provider_organisation)
     validate_statement(operator, next(s for s in drafts if s.organisation == other_provider))
     session = redeem_directly(passes[2:3], provider_organisation, on=today)
+    record_expense(
+        operator, spent_on=today, label="Ingénierie de formation", amount_cents=1_000_00
+    )
 
     return Scenario(
         programme=programme,

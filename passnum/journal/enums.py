@@ -12,6 +12,7 @@ class SubjectType(models.TextChoices):
     BENEFICIARY = "beneficiary", "Bénéficiaire"
     SESSION = "session", "Séance"
     STATEMENT = "statement", "Relevé"
+    ENGINEERING_EXPENSE = "engineering_expense", "Dépense d'ingénierie"
 
 
 class Action(models.TextChoices):
@@ -43,6 +44,8 @@ class Action(models.TextChoices):
     VALIDATED = "validated", "Relevé validé"
     PAID = "paid", "Relevé payé"
     SEPA_EXPORTED = "sepa_exported", "Virement SEPA produit"
+    # An engineering expense of the operator
+    EXPENSE_RECORDED = "expense_recorded", "Dépense d'ingénierie enregistrée"
 
 
 # The actions each subject may have; the database refuses any other pair.
@@ -80,4 +83,5 @@ ACTIONS_BY_SUBJECT: dict[SubjectType, tuple[Action, ...]] = {
         Action.PAID,
         Action.SEPA_EXPORTED,
     ),
+    SubjectType.ENGINEERING_EXPENSE: (Action.EXPENSE_RECORDED,),
 }

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Funder, Programme
+from passnum.common.admin import ReadOnlyAdmin
+
+from .models import EngineeringExpense, Funder, Programme
 
 
 class FunderInline(admin.TabularInline):
@@ -12,3 +14,11 @@ class FunderInline(admin.TabularInline):
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "territory_code", "starts_on", "ends_on", "envelope_cents"]
     inlines = [FunderInline]
+
+
+@admin.register(EngineeringExpense)
+class EngineeringExpenseAdmin(ReadOnlyAdmin):
+    """Recorded by the operator on the site (« Dépenses d'ingénierie »), journaled there."""
+
+    list_display = ["spent_on", "label", "amount_cents", "supplier", "reference", "programme"]
+    list_filter = ["programme"]

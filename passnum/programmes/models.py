@@ -1,6 +1,10 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
+
+from passnum.journal.models import SubjectType, journal_subject
 
 from .enums import FunderKind
 
@@ -95,6 +99,21 @@ class Programme(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # The administration's form: the engineering share never drops below what was spent
+        # from it (a database trigger holds it too, see ``triggers.py``).
+        super().clean()
+        if self.pk is None or self.engineering_cents is None:
+            return
+        spent = engineering_spent_cents(self)
+        if self.engineering_cents < spent:
+            raise ValidationError(
+                {
+                    "engineering_cents": "La part ingénierie ne peut pas être inférieure aux "
+                    f"dépenses d'ingénierie déjà enregistrées ({spent} centimes)."
+                }
+            )
+
 
 class Funder(models.Model):
     programme = models.ForeignKey(
@@ -127,3 +146,65 @@ class Funder(models.Model):
     def share_percent(self):
         value = self.share_basis_points / 100
         return int(value) if value == int(value) else value
+
+
+# An engineering expense above this is a typing mistake (ten million euros), not an invoice.
+MAX_EXPENSE_CENTS = 10_000_000_00
+LABEL_MAX = 200
+SUPPLIER_MAX = 200
+REFERENCE_MAX = 100
+
+
+@journal_subject(SubjectType.ENGINEERING_EXPENSE)
+class EngineeringExpense(models.Model):
+    """What the operator spent from the programme's engineering share (``engineering_cents``):
+    its own costs (training engineering, coordination, communication). The expenses of a
+    programme never add up beyond its engineering share (service and database trigger)."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="engineering_expenses",
+        verbose_name="programme",
+    )
+    spent_on = models.DateField("date de la dépense")
+    label = models.CharField("objet", max_length=LABEL_MAX)
+    amount_cents = models.BigIntegerField("montant (centimes)")
+    supplier = models.CharField("fournisseur", max_length=SUPPLIER_MAX, blank=True)
+    reference = models.CharField(
+        "référence", max_length=REFERENCE_MAX, blank=True, help_text="Facture, bon de commande…"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    created_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "dépense d'ingénierie"
+        verbose_name_plural = "dépenses d'ingénierie"
+        ordering = ["-spent_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0) & Q(amount_cents__lte=MAX_EXPENSE_CENTS),
+                name="engineering_expense_amount_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(label=""), name="engineering_expense_label_required"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.spent_on:%d/%m/%Y} {self.label}"
+
+
+def engineering_spent_cents(programme, *, using=None) -> int:
+    """What was spent from the programme's engineering share, in cents."""
+    return (
+        EngineeringExpense.objects.using(using)
+        .filter(programme=programme)
+        .aggregate(total=Sum("amount_cents"))["total"]
+        or 0
+    )

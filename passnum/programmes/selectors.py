@@ -2,8 +2,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from passnum.organisations.permissions import Capability, ensure_can
+
 from .budget import Budget, budget_of, split_between_funders
-from .models import Funder, Programme
+from .models import EngineeringExpense, Funder, Programme, engineering_spent_cents
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,29 @@ def programme_for(commune, programmes) -> Programme | None:
     own = [p for p in programmes if p.territory_code == commune.department_code]
     running = [p for p in own if p.starts_on <= today <= p.ends_on]
     return max(running or own, key=lambda p: p.starts_on, default=None)
+
+
+@dataclass(frozen=True)
+class EngineeringTotals:
+    share_cents: int  # the programme's engineering share
+    spent_cents: int  # what its expenses add up to
+
+    @property
+    def left_cents(self) -> int:
+        return self.share_cents - self.spent_cents
+
+
+def engineering_totals(programme: Programme, *, using=None) -> EngineeringTotals:
+    """The engineering share, what was spent from it and what is left (one query)."""
+    return EngineeringTotals(
+        programme.engineering_cents, engineering_spent_cents(programme, using=using)
+    )
+
+
+def engineering_expenses_of(actor):
+    """The engineering expenses of the actor's programme, the most recent first (the operator:
+    ``MANAGE_PROGRAMME``)."""
+    ensure_can(actor, Capability.MANAGE_PROGRAMME)
+    return EngineeringExpense.objects.filter(programme=actor.programme).select_related(
+        "created_by"
+    )

@@ -1,8 +1,10 @@
 """The programme's indicators over the API (the Département, the operator, the funders)."""
 
 import datetime
+import io
 from typing import Literal
 
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -11,6 +13,8 @@ from passnum.referential.enums import Public, Service
 
 from .indicators import OUTSIDE_PRIORITY, PIC_TARGET, Filters, indicators_for
 from .periods import parse_period
+from .report_documents import PDF, RENDERERS, XLSX, renderer_for
+from .state_report import FINAL, state_report_for
 
 router = Router(tags=["Indicateurs"])
 
@@ -274,3 +278,47 @@ def stats(request, query: Query[StatsQuery]):
     period = parse_period(query.from_, query.to)
     filters = Filters(public=query.public, commune=query.commune, provider_id=query.provider_id)
     return stats_body(indicators_for(request.auth, period, filters))
+
+
+class ReportQuery(QuerySchema):
+    year: str = Field(
+        json_schema_extra={"pattern": rf"^([0-9]{{4}}|{FINAL})$", "example": "2026"},
+        description="Une année civile du programme déjà commencée (AAAA ; l'année en cours "
+        "s'arrête au jour de la demande), ou `final` : le programme entier.",
+    )
+    format: str = Field(
+        default="pdf",
+        json_schema_extra={"enum": list(RENDERERS)},
+        description="`pdf` (A4) ou `xlsx` (une feuille par section).",
+    )
+
+
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/reports/state",
+    response={401: Error, 403: Error, 422: InvalidInputOut},
+    summary="Bilan pour l'État (pilote, financeurs)",
+    description="Le bilan d'une année du programme ou le bilan final, en PDF ou en XLSX : pass "
+    "achetés, prescrits et utilisés ; personnes accompagnées par public, commune et "
+    "intercommunalité ; part des publics du PIC ; dépense par financeur ; ingénierie ; par mois. "
+    "Les chiffres sont ceux de `GET /stats` pour la même période. 422 `year_required`, "
+    "`invalid_year`, `unknown_year` (hors du programme), `year_not_started`, `invalid_format`.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Le document, en pièce jointe (`Content-Disposition`).",
+                "content": {PDF: BINARY, XLSX: BINARY},
+            }
+        }
+    },
+)
+def state_report(request, query: Query[ReportQuery]):
+    extension, write, content_type = renderer_for(query.format)
+    report = state_report_for(request.auth, query.year)
+    out = io.BytesIO()
+    write(report, out)
+    response = HttpResponse(out.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(extension)}"'
+    return response

@@ -39,6 +39,8 @@ def navigation(request) -> list[NavItem]:
         if can(actor, Capability.VIEW_OWN_STATEMENTS):
             label = "Relevés" if can(actor, Capability.MANAGE_STATEMENTS) else "Mes relevés"
             items.append((label, reverse("www:statements")))
+        if can(actor, Capability.VIEW_REPORTS):
+            items.append(("Bilan pour l'État", reverse("www:state_report")))
         if can(actor, Capability.VIEW_MISUSE):
             items.append(("Signalements", reverse("www:misuse")))
         if can(actor, Capability.MONITOR_EMAILS):

@@ -4,6 +4,7 @@ from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
 from .followup import urls as followup
+from .engineering import urls as engineering
 from .notifications import urls as notifications
 from .opendata import urls as opendata
 from .organisation import urls as organisation
@@ -14,6 +15,7 @@ from .public import urls as public
 from .redemptions import urls as redemptions
 from .referrals import urls as referrals
 from .reporting import urls as reporting
+from .state_report import urls as state_report
 from .statements import urls as statements
 
 app_name = "www"
@@ -32,6 +34,8 @@ FEATURES = [
     paths,
     statements,
     reporting,
+    state_report,
+    engineering,
     notifications,
     account,
 ]

@@ -3,8 +3,8 @@
 from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
-from .followup import urls as followup
 from .engineering import urls as engineering
+from .followup import urls as followup
 from .notifications import urls as notifications
 from .opendata import urls as opendata
 from .organisation import urls as organisation

@@ -70,9 +70,10 @@ def check_charts_fit(page):
         assert svg.get_attribute("viewBox")
         box = chart.locator(".passnum-chart__drawing").bounding_box()
         drawn = svg.bounding_box()
-        assert drawn["width"] <= box["width"] + 1 or chart.locator(
-            ".passnum-chart__drawing--wide"
-        ).count()
+        assert (
+            drawn["width"] <= box["width"] + 1
+            or chart.locator(".passnum-chart__drawing--wide").count()
+        )
         expect(chart.locator("details table caption")).to_have_count(1)
     # Nothing wider than the window but the scrolling boxes.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -85,7 +86,8 @@ def test_dashboards_with_screenshots(page, live_server, members, kind, width, na
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, members[kind].user.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
-    expect(page.get_by_role("heading", name="Des pass en stock aux pass remboursés")).to_be_visible()
+    funnel = page.get_by_role("heading", name="Des pass en stock aux pass remboursés")
+    expect(funnel).to_be_visible()
     expect(
         page.get_by_role("heading", name="Chéquiers prescrits et pass utilisés, mois par mois")
     ).to_be_visible()

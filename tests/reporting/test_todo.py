@@ -38,8 +38,8 @@ def dormant_directly(programme, today) -> int:
         usable = [p for p in passes if p.status == PassStatus.ASSIGNED and today <= p.expires_on]
         used = [p for p in passes if p.status in CONSUMED]
         unused_for_30_days = not used and (today - checkbook.issued_on).days >= 30
-        ending_within_30_days = used and (checkbook.expires_on - today).days < 30
-        count += bool(usable) and (unused_for_30_days or ending_within_30_days)
+        ending_within_30_days = bool(used) and (checkbook.expires_on - today).days < 30
+        count += bool(usable and (unused_for_30_days or ending_within_30_days))
     return count
 
 

@@ -368,7 +368,7 @@ def commune_map(
     y = height + 8
     body.append(
         f'<circle cx="{MARGIN - 20}" cy="{_n(y + 8)}" r="{DOT_RADIUS}" fill="{GREY_AXIS}"/>'
-        f'<text x="{MARGIN - 10}" y="{_n(y + 13)}" font-size="{SMALL}">'
+        f'<text x="{MARGIN - 10}" y="{_n(y + 13)}">'
         "une commune du territoire</text>"
     )
     values = legend_values(top)
@@ -376,7 +376,7 @@ def commune_map(
         big = radius(values[0], top)
         base = y + 24 + 2 * big
         body.append(
-            f'<text x="{MARGIN - 20}" y="{_n(y + 40)}" font-size="{SMALL}">'
+            f'<text x="{MARGIN - 20}" y="{_n(y + 40)}">'
             f"{text(unit.capitalize())} :</text>"
         )
         x = MARGIN - 20 + (len(unit) + 2) * SMALL * CHAR_WIDTH + 12
@@ -386,7 +386,7 @@ def commune_map(
             body.append(
                 f'<circle cx="{_n(x)}" cy="{_n(base - r)}" r="{_n(r)}" fill="{text(colour)}" '
                 f'fill-opacity="0.45" stroke="{text(colour)}" stroke-width="1.5"/>'
-                f'<text x="{_n(x + r + 6)}" y="{_n(base - r + 5)}" font-size="{SMALL}">'
+                f'<text x="{_n(x + r + 6)}" y="{_n(base - r + 5)}">'
                 f"{number(value)}</text>"
             )
             x += r + 6 + len(number(value)) * SMALL * CHAR_WIDTH + 20

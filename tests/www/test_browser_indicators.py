@@ -72,7 +72,7 @@ def check_charts_fit(page):
         drawn = svg.bounding_box()
         assert (
             drawn["width"] <= box["width"] + 1
-            or chart.locator(".passnum-chart__drawing--wide").count()
+            or chart.locator(".passnum-chart__drawing--columns").count()
         )
         expect(chart.locator("details table caption")).to_have_count(1)
     # Nothing wider than the window but the scrolling boxes.

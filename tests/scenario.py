@@ -60,6 +60,7 @@ def build_scenario(programme) -> Scenario:
     referrer = member(OrganisationFactory(programme=programme, referrer=True))
     department = member(OrganisationFactory(programme=programme, department=True))
     operator = member(OrganisationFactory(programme=programme, operator=True))
+    funder = member(OrganisationFactory(programme=programme, funder=True))
     provider_organisation = accredited_provider(programme, name="Atelier numérique de Mende")
     provider = member(provider_organisation)
     unaccredited = member(OrganisationFactory(programme=programme, provider=True))
@@ -99,6 +100,7 @@ def build_scenario(programme) -> Scenario:
             Kind.DEPARTMENT: department,
             Kind.PROVIDER: provider,
             Kind.OPERATOR: operator,
+            Kind.FUNDER: funder,
         },
         unaccredited=unaccredited,
         pending_referral=pending,

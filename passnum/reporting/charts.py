@@ -375,10 +375,7 @@ def commune_map(
     if values:
         big = radius(values[0], top)
         base = y + 24 + 2 * big
-        body.append(
-            f'<text x="{MARGIN - 20}" y="{_n(y + 40)}">'
-            f"{text(unit.capitalize())} :</text>"
-        )
+        body.append(f'<text x="{MARGIN - 20}" y="{_n(y + 40)}">{text(unit.capitalize())} :</text>')
         x = MARGIN - 20 + (len(unit) + 2) * SMALL * CHAR_WIDTH + 12
         for value in values:
             r = radius(value, top)

@@ -376,7 +376,7 @@ def commune_map(
         big = radius(values[0], top)
         base = y + 24 + 2 * big
         body.append(f'<text x="{MARGIN - 20}" y="{_n(y + 40)}">{text(unit.capitalize())} :</text>')
-        x = MARGIN - 20 + (len(unit) + 2) * SMALL * CHAR_WIDTH + 12
+        x = MARGIN - 20 + (len(unit) + 2) * FONT_SIZE * CHAR_WIDTH + 12
         for value in values:
             r = radius(value, top)
             x += r
@@ -386,7 +386,7 @@ def commune_map(
                 f'<text x="{_n(x + r + 6)}" y="{_n(base - r + 5)}">'
                 f"{number(value)}</text>"
             )
-            x += r + 6 + len(number(value)) * SMALL * CHAR_WIDTH + 20
+            x += r + 6 + len(number(value)) * FONT_SIZE * CHAR_WIDTH + 20
         y = base
     else:
         y += 20

@@ -1,5 +1,5 @@
 from .exceptions import NoActiveMembership
-from .models import Membership
+from .models import Membership, Organisation
 
 
 def active_memberships_of(user):
@@ -25,3 +25,8 @@ def members_of(organisation):
         .select_related("user", "updated_by")
         .order_by("-is_active", "user__last_name", "user__first_name", "user__username")
     )
+
+
+def organisations_of(programme, kind: str):
+    """The organisations of a kind in the programme, by name (for a filter's choices)."""
+    return Organisation.objects.filter(programme=programme, kind=kind).order_by("name", "pk")

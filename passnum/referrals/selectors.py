@@ -224,6 +224,28 @@ def last_reminded_on():
     )
 
 
+def dormant(referrals, today: datetime.date):
+    """The prescribed referrals among ``referrals`` whose checkbook is dormant on ``today``,
+    annotated with ``reason``, ``passes_left`` and ``passes_used``: the one rule of the
+    follow-up (``follow_up_for``), also counted for the dashboards (``dormant_count``)."""
+    return (
+        referrals.filter(status=ReferralStatus.PRESCRIBED)
+        .annotate(
+            passes_left=Count(_PASSES, filter=usable_for_new_session_q(today, f"{_PASSES}__")),
+            passes_used=Count(_PASSES, filter=Q(**{f"{_PASSES}__status__in": CONSUMED})),
+        )
+        .annotate(reason=_reason(today))
+        .filter(passes_left__gt=0)
+        .exclude(reason="")
+    )
+
+
+def dormant_count(programme, today: datetime.date, *, using=None) -> int:
+    """How many checkbooks of the programme are dormant on ``today`` (one query), for the
+    « À faire » of those who steer it; the people themselves are listed by ``follow_up_for``."""
+    return dormant(Referral.objects.using(using).filter(programme=programme), today).count()
+
+
 def follow_up_for(actor, *, reason: str | None = None, today: datetime.date | None = None):
     """The dormant checkbooks of the people the actor may see (a referrer: its own
     organisation's referrals; the Département: the programme's), most urgent end first, as
@@ -245,17 +267,7 @@ def follow_up_for(actor, *, reason: str | None = None, today: datetime.date | No
             code="invalid_input",
             field="reason",
         )
-    rows = (
-        _visible(actor)
-        .filter(status=ReferralStatus.PRESCRIBED)
-        .annotate(
-            passes_left=Count(_PASSES, filter=usable_for_new_session_q(today, f"{_PASSES}__")),
-            passes_used=Count(_PASSES, filter=Q(**{f"{_PASSES}__status__in": CONSUMED})),
-        )
-        .annotate(reason=_reason(today))
-        .filter(passes_left__gt=0)
-        .exclude(reason="")
-    )
+    rows = dormant(_visible(actor), today)
     if reason:
         rows = rows.filter(reason=reason)
     return (

@@ -45,7 +45,7 @@ from passnum.territories.models import Commune
 
 from .periods import EVERYTHING, Period
 from .reminders import ReminderEffect, reminder_effect
-from .selectors import RATE_DIGITS, reporting_database, usage_rate
+from .selectors import EVER_ASSIGNED, RATE_DIGITS, reporting_database, usage_rate
 
 # The national call for projects asked that at least half of the people reached come from the
 # PIC publics.
@@ -191,6 +191,25 @@ class Burst:
 
 
 @dataclass(frozen=True)
+class FunnelStep:
+    code: str
+    label: str
+    passes: int
+
+
+# The funnel's steps: the statuses each one adds up, in the order a pass goes through them
+# (expired and cancelled passes left the way: they close the list).
+FUNNEL = [
+    ("in_stock", "En stock, prêts à être prescrits", (PassStatus.AVAILABLE,)),
+    ("assigned", "Attribués (hors annulés)", EVER_ASSIGNED),
+    ("used", "Utilisés (encaissés ou remboursés)", CONSUMED),
+    ("reimbursed", "Remboursés aux structures", (PassStatus.REIMBURSED,)),
+    ("expired", "Expirés sans avoir été utilisés", (PassStatus.EXPIRED,)),
+    ("cancelled", "Annulés (perdus ou volés, remplacés)", (PassStatus.CANCELLED,)),
+]
+
+
+@dataclass(frozen=True)
 class Indicators:
     programme_id: int
     period: Period
@@ -233,6 +252,17 @@ class Indicators:
     @property
     def pic_target_met(self) -> bool:
         return self.pic_share >= PIC_TARGET
+
+    @property
+    def funnel(self) -> list[FunnelStep]:
+        """The passes from the stock to their reimbursement: the stock (the whole ledger's),
+        then the cohort's passes ever given to a person (cancelled ones left out: their
+        replacement counts), used, reimbursed; and those that left the way, expired or
+        cancelled."""
+        return [
+            FunnelStep(code, label, sum(self.passes[s] for s in statuses))
+            for code, label, statuses in FUNNEL
+        ]
 
 
 def _contains_code(lookup: str, code: str) -> Q:

@@ -75,3 +75,14 @@ def search_communes(text: str, department_code: str, limit: int = 10) -> list[Co
     if raw.isdigit():
         return list(communes.filter(postal_codes__code__startswith=raw).distinct()[:limit])
     return list(communes.filter(search_name__startswith=normalise_name(raw))[:limit])
+
+
+def communes_of(department_code: str):
+    """The communes of the territory, by name, with their coordinates and intercommunality
+    (a filter's choices, a map's dots)."""
+    return (
+        Commune.objects.of_department(department_code)
+        .select_related("epci")
+        .only("insee_code", "name", "latitude", "longitude", "epci__code", "epci__name")
+        .order_by("name", "insee_code")
+    )

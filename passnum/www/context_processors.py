@@ -31,6 +31,7 @@ def navigation(request) -> list[NavItem]:
             items.append(("Encaisser des pass", reverse("www:redeem")))
             items.append(("Mes séances", reverse("www:sessions")))
         if can(actor, Capability.VIEW_STATS):
+            items.append(("Indicateurs", reverse("www:indicators")))
             items.append(("Programme et budget", reverse("www:programme")))
         if can(actor, Capability.ACCREDIT_PROVIDERS):
             items.append(("Structures", reverse("www:providers")))

@@ -268,6 +268,30 @@ def test_the_provider_filter_keeps_its_uses_and_the_checkbooks_it_served(two_pro
     assert figures.checkbooks.prescribed == len(served)
 
 
+@pytest.mark.parametrize("period", PERIODS[:2])
+def test_the_funnel_follows_the_passes_from_the_stock_to_their_reimbursement(
+    two_programmes, period
+):
+    lozere, _ = two_programmes
+    figures = indicators_for_programme(lozere, period, today=TODAY)
+    in_cohort = {
+        c.pk for c in Checkbook.objects.filter(programme=lozere) if period.contains(c.issued_on)
+    }
+    passes = [p for p in Pass.objects.filter(programme=lozere) if p.checkbook_id in in_cohort]
+    steps = {step.code: step.passes for step in figures.funnel}
+    assert steps == {
+        "in_stock": Pass.objects.filter(programme=lozere, status=PassStatus.AVAILABLE).count(),
+        "assigned": sum(p.status != PassStatus.CANCELLED for p in passes),
+        "used": sum(p.status in CONSUMED for p in passes),
+        "reimbursed": sum(p.status == PassStatus.REIMBURSED for p in passes),
+        "expired": sum(p.status == PassStatus.EXPIRED for p in passes),
+        "cancelled": sum(p.status == PassStatus.CANCELLED for p in passes),
+    }
+    assert list(steps) == ["in_stock", "assigned", "used", "reimbursed", "expired", "cancelled"]
+    assert figures.usage_rate == round(steps["used"] / steps["assigned"], 4)
+    assert all(step.label for step in figures.funnel)
+
+
 def test_budget_and_funders_read_the_whole_ledger(two_programmes):
     lozere, _ = two_programmes
     figures = indicators_for_programme(lozere, Period(date(2026, 6, 1), None), today=TODAY)

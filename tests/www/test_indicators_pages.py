@@ -271,8 +271,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(db, communes, kind):
         assert small == large, (page, counts)
     # The session, the user, the membership; the indicators (10); the filter's choices (2)
     # on the page; « À faire » (4 for the Département and the operator) on the dashboard.
-    assert max(counts["indicators"]) <= 13, counts
-    assert max(counts["dashboard"]) <= 17, counts
+    assert max(counts["indicators"]) <= 17, counts
+    assert max(counts["dashboard"]) <= 21, counts
 
 
 # The dashboards
@@ -322,3 +322,22 @@ def test_the_funder_dashboard_has_the_figures_and_nothing_to_do(lozere):
     assert "Des pass en stock aux pass remboursés" in page
     assert "Part de chaque financeur dans le consommé" in page
     assert key_figure(response, "État")  # its share of what was consumed
+
+
+@pytest.mark.parametrize("url", [URL, reverse("www:dashboard")])
+def test_the_effect_of_reminders_is_shown_as_the_indicators_give_it(lozere, url):
+    from passnum.common.formats import percent
+
+    actor = actor_of(lozere["programme"], Kind.DEPARTMENT)
+    response = logged_in(actor).get(url)
+    effect = indicators_for(actor).reminders
+    assert effect.not_reminded > 0
+    assert key_figure(response, "Usage repris sans relance") == percent(
+        effect.not_reminded_share
+    )
+    shown = key_figure(response, "Usage repris après une relance")
+    if effect.reminded:
+        assert shown == percent(effect.reminded_share)
+    else:
+        assert shown == "Aucun chéquier"
+    assert "Une comparaison de deux groupes, pas la preuve d'un effet" in text(response)

@@ -55,10 +55,10 @@ def test_security_headers_and_csp(client, db):
     ("kind", "expected", "queries"),
     [
         (OrganisationKind.REFERRER, "Orienter une personne", 8),
-        (OrganisationKind.DEPARTMENT, "À faire", 17),
+        (OrganisationKind.DEPARTMENT, "À faire", 21),
         (OrganisationKind.PROVIDER, "Encaisser des pass", 8),
-        (OrganisationKind.OPERATOR, "Détail du programme et des financeurs", 17),
-        (OrganisationKind.FUNDER, "Détail du programme et des financeurs", 13),
+        (OrganisationKind.OPERATOR, "Détail du programme et des financeurs", 20),
+        (OrganisationKind.FUNDER, "Détail du programme et des financeurs", 16),
     ],
 )
 def test_dashboard_per_role(make_actor, kind, expected, queries, django_assert_max_num_queries):

@@ -133,6 +133,30 @@ def funder_figures(figures: Indicators) -> list[KeyFigure]:
     ]
 
 
+def reminder_figures(figures: Indicators) -> list[KeyFigure]:
+    """Usage after a reminder, against usage without: checkbooks that became dormant in the
+    period and whose 30 days of watching are over (``reporting/reminders.py``)."""
+    effect = figures.reminders
+
+    def resumed(share) -> str:
+        return percent(share) if share is not None else "Aucun chéquier"
+
+    return [
+        KeyFigure(
+            "Usage repris après une relance",
+            resumed(effect.reminded_share),
+            f"{number(effect.resumed_after_reminder)} chéquiers dormants relancés sur "
+            f"{number(effect.reminded)} ont servi dans les 30 jours suivant la relance",
+        ),
+        KeyFigure(
+            "Usage repris sans relance",
+            resumed(effect.not_reminded_share),
+            f"{number(effect.resumed_without_reminder)} chéquiers dormants non relancés sur "
+            f"{number(effect.not_reminded)} ont servi dans les 30 jours",
+        ),
+    ]
+
+
 # Charts ----------------------------------------------------------------------------------------
 
 
@@ -364,6 +388,7 @@ def dashboard_context(figures: Indicators) -> dict:
         "budget_figures": budget_figures(figures),
         "activity_figures": activity_figures(figures),
         "funder_figures": funder_figures(figures),
+        "reminder_figures": reminder_figures(figures),
         "charts": [funnel_chart(figures, "tb-"), months_chart(figures, "tb-")],
     }
 
@@ -375,6 +400,7 @@ def indicators_context(figures: Indicators, communes) -> dict:
         "budget_figures": budget_figures(figures),
         "activity_figures": activity_figures(figures),
         "funder_figures": funder_figures(figures),
+        "reminder_figures": reminder_figures(figures),
         "funnel": funnel_chart(figures, ""),
         "months": months_chart(figures, ""),
         "breakdowns": [

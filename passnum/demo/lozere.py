@@ -4,15 +4,19 @@ Loaded only by ``passnum demo``, never by migrations.
 """
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import time_machine
+from django.conf import settings
 from django.db import transaction
 from schwifty import IBAN
 
 from passnum.accounts.models import User
 from passnum.beneficiaries.services import BeneficiaryData
 from passnum.common.text import normalise_name
+from passnum.demo.past_year import load_past_year
 from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
@@ -36,6 +40,8 @@ from passnum.territories.services import load_communes
 
 PLACES_FILE = Path(__file__).resolve().parent / "data" / "lieux-inclusion-48.csv"
 DEMO_PASSWORD = "passnum-demo"
+# When the programme was set up, before it opened on 1 January 2026.
+SET_UP_AT = datetime(2025, 12, 15, 10, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 PROGRAMME = {
     "name": "Pass numérique Lozère 2026-2028",
@@ -208,8 +214,21 @@ def read_places() -> list[dict]:
 
 
 @transaction.atomic
-def load_demo() -> Programme:
-    """Load the demo into an empty database (``passnum demo`` flushes it first)."""
+def load_demo(*, scale: float = 1.0) -> Programme:
+    """Load the demo into an empty database (``passnum demo`` flushes it first): the programme
+    set up before it opened, the referrals waiting today, then its past year (``past_year``;
+    ``scale`` multiplies its number of people, 0 leaves it out)."""
+    # Set up before the programme opened: the stock, the accounts and the accreditations are
+    # dated before the year's first referral, prescription and session.
+    with time_machine.travel(SET_UP_AT, tick=False):
+        programme, communes = set_up()
+    orient_today(programme, communes)
+    load_past_year(programme, scale=scale)
+    return programme
+
+
+def set_up() -> tuple[Programme, dict]:
+    """The programme, its funders, organisations, accounts, places, paths and stock."""
     load_communes("48")
     communes = {
         c.insee_code: c
@@ -282,7 +301,11 @@ def load_demo() -> Programme:
     )
     load_paths(programme)
     generate_passes(programme, budget_of(programme).passes_total, today=programme.starts_on)
+    return programme, communes
 
+
+def orient_today(programme, communes) -> None:
+    """The referrals waiting in the Département's queue today, one of them a duplicate."""
     referrer = Actor(Membership.objects.get(user__username="orienteur"))
     today = date.today()
 
@@ -306,4 +329,3 @@ def load_demo() -> Programme:
     # France Travail orients a person the Mission Locale already did: it learns nothing of it,
     # and the Département sees « Doublon possible » in its queue.
     orient(Actor(Membership.objects.get(user__username="orienteur2")), *DEMO_REFERRALS[2])
-    return programme

@@ -105,10 +105,10 @@ def test_no_worker_when_the_port_is_taken(monkeypatch):
 
 def test_the_demo_serves_with_its_worker(served, settings, monkeypatch):
     settings.DEBUG = True
-    monkeypatch.setattr(demo, "load_demo", lambda: type("P", (), {"name": "Démo"})())
+    monkeypatch.setattr(demo, "load_demo", lambda *, scale: type("P", (), {"name": "Démo"})())
     out = StringIO()
     with pytest.raises(KeyboardInterrupt):
-        demo.Command(stdout=out).handle(no_serve=False, addrport="0.0.0.0:9000")
+        demo.Command(stdout=out).handle(no_serve=False, addrport="0.0.0.0:9000", scale="0")
     assert [c if isinstance(c, str) else "server" for c, *_ in served] == [
         "migrate",
         "flush",
@@ -120,6 +120,6 @@ def test_the_demo_serves_with_its_worker(served, settings, monkeypatch):
 
 def test_no_serve_no_worker(served, settings, monkeypatch):
     settings.DEBUG = True
-    monkeypatch.setattr(demo, "load_demo", lambda: type("P", (), {"name": "Démo"})())
-    demo.Command(stdout=StringIO()).handle(no_serve=True, addrport="127.0.0.1:8000")
+    monkeypatch.setattr(demo, "load_demo", lambda *, scale: type("P", (), {"name": "Démo"})())
+    demo.Command(stdout=StringIO()).handle(no_serve=True, addrport="127.0.0.1:8000", scale="0")
     assert not FakeWorker.started

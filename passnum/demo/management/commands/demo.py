@@ -1,6 +1,7 @@
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -8,6 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.commands.runserver import Command as RunserverCommand
 
 from passnum.demo.lozere import ACCOUNTS, DEMO_PASSWORD, load_demo
+from passnum.demo.past_year import figures_of
+
+# Beyond this, the past year would prescribe more checkbooks than the budget buys.
+MAX_SCALE = 1.5
 
 # One email worker beside the development server (a child process, stopped with it).
 WORKER = [sys.executable, "-m", "passnum", "worker"]
@@ -58,21 +63,48 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help="charger sans lancer le serveur"
         )
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="adresse du serveur")
+        parser.add_argument(
+            "--scale",
+            default="1",
+            help="taille de l'année passée : 1 (300 personnes orientées de janvier à "
+            "novembre), 0.1 pour un chargement rapide, 0 pour ne charger que le programme sans "
+            f"activité passée (au plus {MAX_SCALE})",
+        )
 
-    def handle(self, *args, no_serve, addrport, **options):
+    def handle(self, *args, no_serve, addrport, scale, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "passnum demo efface toute la base : il ne s'exécute qu'en développement "
                 "(DEBUG=1). Rien n'a été modifié."
             )
+        scale = self.read_scale(scale)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
-        programme = load_demo()
-        self.stdout.write(self.style.SUCCESS(f"Démonstration chargée : {programme.name}."))
+        started = time.monotonic()
+        programme = load_demo(scale=scale)
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(f"Démonstration chargée en {seconds:.0f} s : {programme.name}.")
+        )
+        if scale:
+            self.stdout.write(f"La démonstration en chiffres : {figures_of(programme)}.")
         names = ", ".join(username for username, *_ in ACCOUNTS)
         self.stdout.write(f"Comptes : {names} — mot de passe « {DEMO_PASSWORD} ».")
         if not no_serve:
             self.serve(addrport)
+
+    @staticmethod
+    def read_scale(text) -> float:
+        try:
+            scale = float(str(text).replace(",", "."))
+        except ValueError:
+            scale = -1
+        if not 0 <= scale <= MAX_SCALE:
+            raise CommandError(
+                f"--scale attend un nombre entre 0 et {MAX_SCALE} (par exemple 0.1) : "
+                f"« {text} » ne convient pas. Rien n'a été modifié."
+            )
+        return scale
 
     def serve(self, addrport):
         """The development server with its worker; Ctrl+C or SIGTERM stop both."""

@@ -18,8 +18,12 @@ codes differ: they are drawn by the ledger, not here).
 
 The people are fictional: common first names and last names that are words for a fake
 (« Maquette », « Ébauche »…), living in the communes of Lozère in proportion to their
-population. Reminders are not simulated: the end-of-checkbook reminders are emails in the outbox,
-which the worker started by ``make demo`` would all send at once.
+population. They have no email address: each Monday, the referrer organisations go through
+their « Pass non utilisés » list and remind some of the people by letter (``remind``, at its
+date), and some of those reminded come back for a session in the following weeks, so that the
+dashboard's « Effet des relances » compares two real groups. The automatic end-of-checkbook
+reminders are not played: they are emails to the referrers, which the worker started by
+``make demo`` would all send at once.
 """
 
 import datetime
@@ -37,6 +41,7 @@ from django.utils import timezone
 from passnum.accounts.models import User
 from passnum.beneficiaries.models import Beneficiary
 from passnum.beneficiaries.services import BeneficiaryData
+from passnum.common.exceptions import DomainError
 from passnum.organisations.actor import Actor
 from passnum.organisations.enums import OrganisationKind
 from passnum.organisations.models import Membership, Organisation
@@ -52,7 +57,8 @@ from passnum.redemptions.models import PlaceType, Session, SessionKind
 from passnum.redemptions.services import redeem, undo_session
 from passnum.referential.enums import Public, Service
 from passnum.referrals.models import Referral
-from passnum.referrals.services import prescribe, refer, reject, withdraw
+from passnum.referrals.selectors import follow_up_for
+from passnum.referrals.services import prescribe, refer, reject, remind, withdraw
 from passnum.statements.models import Statement, StatementStatus
 from passnum.statements.services import (
     generate_statements,
@@ -65,7 +71,7 @@ from passnum.territories.models import Commune
 
 SEED = 48_2026
 # People referred at scale 1 (tests load a smaller scale).
-PEOPLE = 300
+PEOPLE = 310
 FIRST_DAY = datetime.date(2026, 1, 5)  # the first referrals, after the New Year
 LAST_REFERRAL_DAY = datetime.date(2026, 11, 30)
 # The story's « today »: last run of « passnum daily », November's statements drafted.
@@ -85,7 +91,7 @@ WITHDRAWN_SHARE = 0.04
 DECISION_DAYS = (1, 9)  # working days between a referral and the Département's decision
 WITHDRAWAL_DAYS = (1, 4)
 # What a person does with a checkbook: never used, partly used (1 to 4 passes), all used.
-NEVER_USED_SHARE = 0.22
+NEVER_USED_SHARE = 0.24
 PARTLY_USED_SHARE = 0.10
 FIRST_SESSION_DAYS = (3, 12, 75)  # minimum, mean extra wait, maximum after the prescription
 NEXT_SESSION_DAYS = (5, 9, 45)  # the same between two sessions
@@ -94,6 +100,12 @@ LOST_EVERY = 25  # one checkbook in 25 has passes declared lost or stolen, then 
 UNDONE_SHARE = 0.015  # sessions declared with a wrong date, undone and declared again
 # A session is declared the same evening, or some days later (never after the grace).
 DECLARED_LATE_SHARE = 0.35
+# Each Monday a referrer reminds this share of the people of its « Pass non utilisés » list (by
+# letter: the demo's people have no email address); this share of those reminded come back
+# within the weeks after (a session 3 to 21 days later, one or two passes).
+REMINDED_SHARE = 0.45
+RESUMES_AFTER_REMINDER = 0.35
+RESUME_DAYS = (3, 21)
 STATEMENT_DAYS = (3, 2, 6)  # working days: generation in M+1, then validation, payment
 PARIS = ZoneInfo(settings.TIME_ZONE)
 
@@ -521,6 +533,11 @@ class Year:
             day += datetime.timedelta(days=1)
         for month in range(1, 12):
             self.plan_statements(datetime.date(2026, month, 1))
+        self.by_referral = {}
+        day = FIRST_DAY + datetime.timedelta(days=(7 - FIRST_DAY.weekday()) % 7)
+        while day <= LAST_DAY:  # each Monday morning, the referrers' follow-up
+            self.calendar.add(at(day, 10), lambda d=day: self.follow_up(d))
+            day += datetime.timedelta(days=7)
 
     def refer(self, person: Person) -> None:
         actor = self.referrers[person.referrer]
@@ -556,8 +573,34 @@ class Year:
         else:
             self.calendar.add(when, lambda: self.prescribe(person))
 
+    def follow_up(self, day: datetime.date) -> None:
+        """Each referrer goes through its dormant checkbooks and reminds some of the people (a
+        letter); some of them come back for a session."""
+        rng = self.rng
+        for name in sorted(self.referrers):
+            actor = self.referrers[name]
+            for referral in list(follow_up_for(actor, today=day)):
+                if rng.random() >= REMINDED_SHARE:
+                    continue
+                try:
+                    remind(actor, referral, today=day)
+                except DomainError:
+                    continue
+                person = self.by_referral.get(referral.pk)
+                if person is None or rng.random() >= RESUMES_AFTER_REMINDER:
+                    continue
+                back = working_day(day + datetime.timedelta(days=rng.randint(*RESUME_DAYS)))
+                if back > person.checkbook.expires_on:
+                    continue
+                hours = rng.choice((1, 1, 2))
+                self.calendar.add(
+                    at(back, rng.randint(17, 18), rng.randint(0, 59)),
+                    lambda p=person, d=back, h=hours: self.session(p, d, h, p.place, False),
+                )
+
     def prescribe(self, person: Person) -> None:
         person.checkbook = prescribe(self.department, person.referral).checkbook
+        self.by_referral[person.referral.pk] = person
         self.choose_places(person)
         first_session = self.plan_sessions(person)
         if person.checkbook.number % LOST_EVERY == LOST_EVERY // 2:

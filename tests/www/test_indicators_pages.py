@@ -332,9 +332,7 @@ def test_the_effect_of_reminders_is_shown_as_the_indicators_give_it(lozere, url)
     response = logged_in(actor).get(url)
     effect = indicators_for(actor).reminders
     assert effect.not_reminded > 0
-    assert key_figure(response, "Usage repris sans relance") == percent(
-        effect.not_reminded_share
-    )
+    assert key_figure(response, "Usage repris sans relance") == percent(effect.not_reminded_share)
     shown = key_figure(response, "Usage repris après une relance")
     if effect.reminded:
         assert shown == percent(effect.reminded_share)

@@ -4,8 +4,9 @@ found ».
 
 Stock of passes, a pending referral and a prescribed one (with its checkbook), an accredited
 provider with a place, bank details, a path it offers, a session of today (still undoable) and
-a draft and a validated statement of last month, a path not offered yet; one member for
-each role, plus a provider that has not requested its accreditation.
+a draft and a validated statement of last month, a path not offered yet, an export file ready
+and one queued; one member for each role, plus a provider that has not requested its
+accreditation.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from passnum.passes.enums import PassStatus
 from passnum.passes.services import generate_passes
 from passnum.paths.models import Path, PathModule, PathOffer
 from passnum.referrals.services import prescribe
+from passnum.reporting.periods import Period
+from passnum.reporting.services import request_export
+from passnum.reporting.tasks import make as make_export_file_now
 from passnum.statements.services import generate_statements, validate_statement
 from passnum.territories.services import load_communes
 from tests.factories import (
@@ -45,6 +49,7 @@ class Scenario:
     place: object
     session: object
     statement: object
+    export_files: list  # ready, queued
 
 
 def build_scenario(programme) -> Scenario:
@@ -60,6 +65,7 @@ def build_scenario(programme) -> Scenario:
     referrer = member(OrganisationFactory(programme=programme, referrer=True))
     department = member(OrganisationFactory(programme=programme, department=True))
     operator = member(OrganisationFactory(programme=programme, operator=True))
+    funder = member(OrganisationFactory(programme=programme, funder=True))
     provider_organisation = accredited_provider(programme, name="Atelier numérique de Mende")
     provider = member(provider_organisation)
     unaccredited = member(OrganisationFactory(programme=programme, provider=True))
@@ -92,6 +98,11 @@ def build_scenario(programme) -> Scenario:
     validate_statement(operator, next(s for s in drafts if s.organisation == other_provider))
     session = redeem_directly(passes[2:3], provider_organisation, on=today)
 
+    # An export file made in the background (ready), and one still queued.
+    export_ready = request_export(operator, "sessions", "csv", Period())
+    make_export_file_now(export_ready.pk)
+    export_queued = request_export(department, "referrals", "xlsx", Period())
+
     return Scenario(
         programme=programme,
         actors={
@@ -99,6 +110,7 @@ def build_scenario(programme) -> Scenario:
             Kind.DEPARTMENT: department,
             Kind.PROVIDER: provider,
             Kind.OPERATOR: operator,
+            Kind.FUNDER: funder,
         },
         unaccredited=unaccredited,
         pending_referral=pending,
@@ -109,4 +121,5 @@ def build_scenario(programme) -> Scenario:
         place=place,
         session=session,
         statement=statement,
+        export_files=[export_ready, export_queued],
     )

@@ -3,6 +3,7 @@
 from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
+from .exports import urls as exports
 from .notifications import urls as notifications
 from .organisation import urls as organisation
 from .pages import urls as pages
@@ -28,6 +29,7 @@ FEATURES = [
     paths,
     statements,
     reporting,
+    exports,
     notifications,
     account,
 ]

@@ -5,16 +5,17 @@ The operator may ask for every export, the Département for ``referrals`` only; 
 """
 
 import datetime
+from typing import Annotated
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from passnum.api.schemas import Error, Id, InvalidInputOut, QuerySchema, StrictSchema
 from passnum.common.exceptions import Conflict
 
 from .downloads import stored_export, stream_export
 from .enums import ExportFormat, ExportName, ExportStatus
-from .exports import ensure_can_export
+from .exports import ensure_can_export, export_format
 from .periods import parse_period
 from .selectors import export_file_for
 from .services import request_export
@@ -23,6 +24,13 @@ from .writers import CONTENT_TYPES
 router = Router(tags=["Exports"])
 
 DATE = {"format": "date"}
+# Stated as enumerations for the clients, read as text: an unknown value gets the French
+# message of ``exports.export_named`` / ``export_format`` (422 ``unknown_export``,
+# ``unknown_format``) rather than the generic one.
+NameText = Annotated[str, WithJsonSchema({"type": "string", "enum": ExportName.values})]
+FormatText = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": ExportFormat.values, "default": "xlsx"})
+]
 FROM = "Début de la période, AAAA-MM-JJ (inclus ; vide : depuis le début)."
 TO = "Fin de la période, AAAA-MM-JJ (incluse ; vide : jusqu'à aujourd'hui)."
 FILE_RESPONSE = {
@@ -37,13 +45,13 @@ FILE_RESPONSE = {
 
 
 class ExportQuery(QuerySchema):
-    format: ExportFormat = Field(ExportFormat.XLSX, description="`xlsx` (par défaut) ou `csv`.")
+    format: FormatText = Field("xlsx", description="`xlsx` (par défaut) ou `csv`.")
     start: str | None = Field(None, alias="from", json_schema_extra=DATE, description=FROM)
     end: str | None = Field(None, alias="to", json_schema_extra=DATE, description=TO)
 
 
 class JobIn(StrictSchema):
-    format: ExportFormat = Field(ExportFormat.XLSX, description="`xlsx` (par défaut) ou `csv`.")
+    format: FormatText = Field("xlsx", description="`xlsx` (par défaut) ou `csv`.")
     start: str | None = Field(None, alias="from", json_schema_extra=DATE, description=FROM)
     end: str | None = Field(None, alias="to", json_schema_extra=DATE, description=TO)
 
@@ -98,14 +106,15 @@ def _job(export) -> dict:
     "l'orientation). `passes` : une ligne par pass, jamais son code (période : date de remise "
     "du chéquier ; sans période, le stock aussi). `sessions` : une ligne par séance, colonnes "
     "de La Coop de la médiation numérique d'abord (période : date de la séance). "
-    "`statements` : une ligne par relevé (période : mois du relevé). 422 `invalid_date`, "
-    "`invalid_period`.",
+    "`statements` : une ligne par relevé (période : mois du relevé). 422 `unknown_export`, "
+    "`unknown_format`, `invalid_date`, `invalid_period`.",
 )
-def download(request, name: ExportName, query: Query[ExportQuery]):
+def download(request, name: NameText, query: Query[ExportQuery]):
     actor = request.auth
     export = ensure_can_export(actor, name)
+    fmt = export_format(query.format)
     period = parse_period(query.start, query.end)
-    return stream_export(actor, export, query.format, period)
+    return stream_export(actor, export, fmt, period)
 
 
 @router.post(
@@ -115,9 +124,10 @@ def download(request, name: ExportName, query: Query[ExportQuery]):
     summary="Faire produire un export en arrière-plan",
     description="Pour un gros export : le fichier est produit par le processus d'arrière-plan ; "
     "suivez-le avec `GET /exports/jobs/{id}`, puis téléchargez-le (`file_url`). Il est gardé "
-    "7 jours.",
+    "7 jours. 422 `unknown_export`, `unknown_format`, `invalid_date`, `invalid_period`.",
 )
-def create_job(request, name: ExportName, payload: JobIn):
+def create_job(request, name: NameText, payload: JobIn):
+    ensure_can_export(request.auth, name)
     period = parse_period(payload.start, payload.end)
     made = request_export(request.auth, name, payload.format, period)
     return Status(202, _job(made))

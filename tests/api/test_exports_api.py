@@ -130,8 +130,16 @@ def test_two_programmes_do_not_mix(api_as, activity):
 @pytest.mark.parametrize(
     ("query", "code", "detail"),
     [
-        ("/personnes", "invalid_input", "Données invalides : name valeur inconnue."),
-        ("/passes?format=pdf", "invalid_input", "Données invalides : format valeur inconnue."),
+        (
+            "/personnes",
+            "unknown_export",
+            "Export inconnu : « personnes » (attendu : referrals, passes, sessions, statements).",
+        ),
+        (
+            "/passes?format=pdf",
+            "unknown_format",
+            "Format inconnu : « pdf » (attendu : xlsx, csv).",
+        ),
         (
             "/passes?from=2026-02-30",
             "invalid_date",

@@ -35,7 +35,7 @@ def _rows(page) -> list[dict]:
     ]
 
 
-def _render(request, form, *, status=200):
+def _render(request, form):
     actor = request.actor
     files = export_files_visible_to(actor)
     page, pagination = page_of(request, files)
@@ -54,7 +54,6 @@ def _render(request, form, *, status=200):
             "rows": rows,
             "in_progress": any(row["in_progress"] for row in rows),
         },
-        status=status,
     )
 
 

@@ -15,6 +15,7 @@ from passnum.redemptions.api import router as redemptions_router
 from passnum.referential.api import router as referential_router
 from passnum.referrals.api import router as referrals_router
 from passnum.reporting.api import router as reporting_router
+from passnum.reporting.exports_api import router as exports_router
 from passnum.statements.api import router as statements_router
 
 
@@ -41,6 +42,7 @@ api.add_router("", statements_router)
 api.add_router("", referrals_router)
 api.add_router("", passes_router)
 api.add_router("", reporting_router)
+api.add_router("", exports_router)
 api.add_router("", notifications_router)
 api.add_router("", programmes_router)
 

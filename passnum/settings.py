@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "passnum.paths",
     "passnum.redemptions",
     "passnum.statements",
+    "passnum.reporting",
     "passnum.notifications",
     "passnum.www",
     "passnum.demo",
@@ -219,14 +220,25 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
 # Background tasks (django-tasks, database backend): every email goes through the queue
-# « emails »; `passnum worker` runs it (one or more processes, on any machine sharing the
-# database; `passnum prune_db_task_results` trims the finished tasks).
+# « emails », the large exports through « exports »; `passnum worker` runs both (one or more
+# processes, on any machine sharing the database; `passnum prune_db_task_results` trims the
+# finished tasks).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["emails"],
+        "QUEUES": ["emails", "exports"],
     }
 }
+
+# Exports (docs/operations.md « Exports »): up to this many rows, the site sends the file at
+# once (about 2 seconds each: openpyxl writes some 1 000 XLSX rows a second, CSV goes 25 times
+# faster); beyond, a task of `passnum worker` makes it and the page offers it when ready. Files
+# made that way are deleted by `passnum daily` after EXPORT_RETENTION_DAYS days.
+PASSNUM_EXPORT_DIRECT_MAX_ROWS = {
+    "csv": int(os.environ.get("EXPORT_DIRECT_MAX_ROWS_CSV", "50000")),
+    "xlsx": int(os.environ.get("EXPORT_DIRECT_MAX_ROWS_XLSX", "2000")),
+}
+PASSNUM_EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
 
 # Security baseline. Outside DEBUG: secure cookies, HSTS, HTTPS redirect (turn it off only
 # behind a proxy that already redirects: SECURE_SSL_REDIRECT=0).

@@ -4,8 +4,9 @@ found ».
 
 Stock of passes, a pending referral and a prescribed one (with its checkbook), an accredited
 provider with a place, bank details, a path it offers, a session of today (still undoable) and
-a draft and a validated statement of last month, a path not offered yet; one member for
-each role, plus a provider that has not requested its accreditation.
+a draft and a validated statement of last month, a path not offered yet, an export file ready
+and one queued; one member for each role, plus a provider that has not requested its
+accreditation.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from passnum.passes.services import generate_passes
 from passnum.paths.models import Path, PathModule, PathOffer
 from passnum.programmes.services import record_expense
 from passnum.referrals.services import prescribe
+from passnum.reporting.periods import Period
+from passnum.reporting.services import request_export
+from passnum.reporting.tasks import make as make_export_file_now
 from passnum.statements.services import generate_statements, validate_statement
 from passnum.territories.services import load_communes
 from tests.factories import (
@@ -46,6 +50,7 @@ class Scenario:
     place: object
     session: object
     statement: object
+    export_files: list  # ready, queued
 
 
 def build_scenario(programme) -> Scenario:
@@ -97,6 +102,11 @@ def build_scenario(programme) -> Scenario:
         operator, spent_on=today, label="Ingénierie de formation", amount_cents=1_000_00
     )
 
+    # An export file made in the background (ready), and one still queued.
+    export_ready = request_export(operator, "sessions", "csv", Period())
+    make_export_file_now(export_ready.pk)
+    export_queued = request_export(department, "referrals", "xlsx", Period())
+
     return Scenario(
         programme=programme,
         actors={
@@ -115,4 +125,5 @@ def build_scenario(programme) -> Scenario:
         place=place,
         session=session,
         statement=statement,
+        export_files=[export_ready, export_queued],
     )

@@ -21,3 +21,12 @@ def kilometres(distance: float) -> str:
 def percent(share: float) -> str:
     """0.125 → « 12,5 % »."""
     return decimal_comma(share * 100) + "\u00a0%"
+
+
+def file_size(size: int) -> str:
+    """512 → « 512 octets »; 2048 → « 2,0 ko »; 3 500 000 → « 3,3 Mo » (powers of 1024)."""
+    if size < 1024:
+        return f"{size}\u00a0octet{'s' if size > 1 else ''}"
+    if size < 1024 * 1024:
+        return decimal_comma(size / 1024) + "\u00a0ko"
+    return decimal_comma(size / (1024 * 1024)) + "\u00a0Mo"

@@ -1,5 +1,5 @@
-"""Reading the ledger for reports: the reporting database, the usage rate, the misuse signal.
-The indicators themselves are ``indicators.py``."""
+"""Reading the ledger for reports: the reporting database, the usage rate, the misuse signal,
+the export files made in the background. The indicators themselves are ``indicators.py``."""
 
 from dataclasses import dataclass
 
@@ -8,8 +8,13 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
+from passnum.common.exceptions import NotAllowed, NotFound
+from passnum.common.ids import typed_id
 from passnum.passes.enums import CONSUMED, PassStatus
 from passnum.redemptions.models import Redemption
+
+from .exports import ensure_can_export, exports_for
+from .models import ExportChunk, ExportFile
 
 # Passes that were given to a person at some point (cancelled ones are left out: their
 # replacement takes over).
@@ -83,3 +88,44 @@ def self_referred_redemptions(programme, *, using=None) -> list[SelfReferredRede
     return sorted(
         found, key=lambda r: (-r.share, -r.self_referred, -r.redeemed, r.name, r.organisation_id)
     )
+
+
+# --- Export files ---------------------------------------------------------------------------
+
+
+def export_files_visible_to(actor):
+    """The export files of the actor's programme that its role may make (the Département: the
+    referrals ones), the most recent first; a role without any export is refused."""
+    names = [export.name for export in exports_for(actor)]
+    if not names:
+        raise NotAllowed("Votre rôle ne donne accès à aucun export.")
+    return (
+        ExportFile.objects.filter(programme=actor.programme, name__in=names)
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def export_file_for(actor, export_id):
+    """One export file of the actor's programme (``NotFound`` otherwise, whoever made it),
+    which the actor's role may make (``NotAllowed`` otherwise)."""
+    found = typed_id(export_id)
+    export = (
+        ExportFile.objects.filter(programme=actor.programme, pk=found).first() if found else None
+    )
+    if export is None:
+        raise NotFound("Fichier d'export introuvable.", code="export_not_found")
+    ensure_can_export(actor, export.name)
+    return export
+
+
+def export_content(export):
+    """The file's content, piece by piece (one query, one piece in memory at a time)."""
+    pieces = (
+        ExportChunk.objects.filter(export=export)
+        .order_by("index")
+        .values_list("data", flat=True)
+        .iterator(chunk_size=1)
+    )
+    for piece in pieces:
+        yield bytes(piece)

@@ -44,6 +44,8 @@ def navigation(request) -> list[NavItem]:
             items.append(("Bilan pour l'État", reverse("www:state_report")))
         if can(actor, Capability.VIEW_MISUSE):
             items.append(("Signalements", reverse("www:misuse")))
+        if can(actor, Capability.EXPORT) or can(actor, Capability.EXPORT_REFERRALS):
+            items.append(("Exports", reverse("www:exports")))
         if can(actor, Capability.MONITOR_EMAILS):
             items.append(("Courriels", reverse("www:emails")))
         if can(actor, Capability.DECLARE_OFFER):

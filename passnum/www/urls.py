@@ -4,6 +4,7 @@ from .account import urls as account
 from .checkbooks import urls as checkbooks
 from .dashboard import urls as dashboard
 from .engineering import urls as engineering
+from .exports import urls as exports
 from .followup import urls as followup
 from .notifications import urls as notifications
 from .opendata import urls as opendata
@@ -36,6 +37,7 @@ FEATURES = [
     reporting,
     state_report,
     engineering,
+    exports,
     notifications,
     account,
 ]

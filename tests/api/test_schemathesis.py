@@ -105,6 +105,7 @@ def real_values(scenario) -> dict:
         "referral_id": [scenario.pending_referral.pk, scenario.prescribed_referral.pk],
         "session_id": [scenario.session.pk],
         "statement_id": [scenario.statement.pk],
+        "job_id": [export.pk for export in scenario.export_files],
         "path_id": [scenario.path.pk],
         "place_id": [scenario.place.pk],
         "beneficiary_id": [scenario.pending_referral.beneficiary_id],

@@ -449,8 +449,8 @@ def test_the_worker_command_sweeps_then_runs_the_queue():
         call_command("worker", "--batch", "--worker-id", "essai", stdout=out)
 
     assert (
-        "Processus d'envoi essai : file(s) emails ; 1 courriel(s) remis en file au démarrage ; "
-        "exécute les tâches prêtes puis s'arrête." in out.getvalue()
+        "Processus d'envoi essai : file(s) emails, exports ; 1 courriel(s) remis en file au "
+        "démarrage ; exécute les tâches prêtes puis s'arrête." in out.getvalue()
     )
     assert reload(email).status == EmailStatus.SENT
     assert len(mail.outbox) == 1

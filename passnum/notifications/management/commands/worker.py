@@ -1,4 +1,5 @@
-"""``passnum worker``: one process that runs the background tasks (the emails)."""
+"""``passnum worker``: one process that runs the background tasks (the emails, the large
+exports)."""
 
 import logging
 import signal
@@ -39,10 +40,10 @@ def worker_id(text: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Processus d'envoi : exécute les tâches en arrière-plan (l'envoi des courriels), sans "
-        "fin, jusqu'à l'arrêt (SIGTERM ou Ctrl+C : la tâche en cours se termine d'abord). Au "
-        "démarrage, remet en file les courriels dont la tâche d'envoi a été perdue. Plusieurs "
-        "processus, sur plusieurs machines, peuvent tourner ensemble sur la même base."
+        "Processus d'envoi : exécute les tâches en arrière-plan (l'envoi des courriels, les gros "
+        "exports), sans fin, jusqu'à l'arrêt (SIGTERM ou Ctrl+C : la tâche en cours se termine "
+        "d'abord). Au démarrage, remet en file les courriels dont la tâche d'envoi a été perdue. "
+        "Plusieurs processus, sur plusieurs machines, peuvent tourner ensemble sur la même base."
     )
 
     def add_arguments(self, parser):

@@ -5,6 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from passnum.common.daily import run_daily_jobs
 from passnum.notifications.selectors import failed_count
 from passnum.notifications.services import sweep_emails
 from passnum.passes.expiry import expire_passes
@@ -20,8 +21,9 @@ class Command(BaseCommand):
         "Travail quotidien : expiration des pass (fin de validité + le délai de déclaration du "
         "programme, 30 jours par défaut), rappels avant la fin des chéquiers (au délai du "
         "programme, 30 jours par défaut) mis en file d'envoi (passnum worker les envoie), "
-        "courriels dont la tâche d'envoi a été perdue remis en file. Peut être relancé sans "
-        "effet de bord."
+        "courriels dont la tâche d'envoi a été perdue remis en file, puis le travail inscrit par "
+        "les autres applications (fichiers d'export de plus de 7 jours supprimés). Peut être "
+        "relancé sans effet de bord."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         expiry = expire_passes(today)
         queued = queue_reminders(today)
         swept = sweep_emails()
+        registered = run_daily_jobs(today)
         summary = (
             f"{plural(expiry.expired, 'pass expiré', 'pass expirés')}, "
             f"{plural(queued, 'rappel mis en file', 'rappels mis en file')} d'envoi"
@@ -60,6 +63,7 @@ class Command(BaseCommand):
                     "pass du stock expirés (fin fixée par leur opérateur)",
                 )
             )
+        details.extend(registered)
         self.stdout.write(
             self.style.SUCCESS(f"{summary} le {today:%d/%m/%Y} ({' ; '.join(details)}).")
         )

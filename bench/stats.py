@@ -24,6 +24,12 @@ For one programme in the middle, it measures (median of ``--rounds`` runs, after
 - the ratio of the two (target ≤ 1.5, and ≤ 1 s for one programme's stats at full size), and it
   checks that both give the same figures.
 
+Then an export of ``--export-rows`` rows (default: 1 M at full size, 10 000 at 1 %): the
+passes export of a programme holding that many passes, as CSV (and as XLSX for at most
+``--xlsx-rows`` of them), each written by a fresh process to ``/dev/null``; it prints rows per
+second and the process's peak memory (RSS) before and during the export (target: flat,
+≤ 200 MB).
+
 It prints a French table; it asserts nothing about speed.
 """
 
@@ -417,6 +423,88 @@ def check_same_figures(api: dict, sql: dict) -> list[str]:
     return differences
 
 
+def seed_export_programme(rows: int, name: str):
+    """A programme holding ``rows`` passes in stock (the export reads them with their joins)."""
+    from datetime import date
+
+    from django.db import connection
+
+    from passnum.programmes.models import Programme
+
+    programme = Programme.objects.create(
+        name=name,
+        territory_code="48",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2028, 12, 31),
+        envelope_cents=rows * 1000 * 10 // 9 + 1000,
+        engineering_cents=rows * 1000 // 9,
+        pass_value_cents=1000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            """INSERT INTO passes_pass (programme_id, serial, code_digest, code_encrypted,
+                 value_cents, status, source, stock_expires_on, checkbook_id, expires_on,
+                 replaces_id, created_at, updated_at)
+               SELECT %(p)s, 'E-' || %(p)s || '-' || lpad(s::text, 8, '0'),
+                 md5('e' || %(p)s || '-' || s), '', 1000, 'available', 'imported',
+                 DATE '2027-06-30', NULL, NULL, NULL, TIMESTAMPTZ '2026-01-01',
+                 TIMESTAMPTZ '2026-01-01'
+               FROM generate_series(1, %(rows)s) s""",
+            {"p": programme.pk, "rows": rows},
+        )
+        cursor.execute("SET session_replication_role = origin")
+        cursor.execute("ANALYZE passes_pass")
+    return programme
+
+
+def export_child(programme_id: int, fmt: str) -> None:
+    """In a fresh process: export the programme's passes to /dev/null; print rows, seconds,
+    peak RSS before and after (MiB)."""
+    import resource
+
+    import django
+
+    django.setup()
+    from passnum.programmes.models import Programme
+    from passnum.reporting.exports import pass_rows
+    from passnum.reporting.writers import write_csv, write_xlsx
+
+    programme = Programme.objects.get(pk=programme_id)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    count = 0
+
+    def rows():
+        nonlocal count
+        for row in pass_rows(programme):
+            count += 1
+            yield row
+
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        if fmt == "xlsx":
+            write_xlsx(rows(), sink, title="Pass")
+        else:
+            write_csv(rows(), sink)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{count - 1} {elapsed:.3f} {before:.1f} {peak:.1f}")
+
+
+def measure_export(programme_id: int, fmt: str) -> tuple[int, float, float, float]:
+    import subprocess
+
+    output = subprocess.run(
+        [sys.executable, __file__, "--export-child", str(programme_id), fmt],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    ).stdout.split()
+    rows, seconds, before, peak = output[-4:]
+    return int(rows), float(seconds), float(before), float(peak)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=0.01, help="part de la taille nationale")
@@ -427,10 +515,18 @@ def main():
     parser.add_argument("--page", default="/espace/", help="page du tableau de bord mesurée")
     parser.add_argument("--keep", action="store_true", help="garder la base bench_stats")
     parser.add_argument("--explain", action="store_true", help="le temps de chaque requête")
+    parser.add_argument("--export-rows", type=int, help="lignes de l'export mesuré")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="… au plus, en XLSX")
+    parser.add_argument("--export-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.export_child:
+        export_child(int(args.export_child[0]), args.export_child[1])
+        return
     people = args.people or int(FULL_PEOPLE * args.scale)
     passes = args.passes or int(FULL_PASSES * args.scale)
     programme_count = args.programmes or FULL_PROGRAMMES
+    export_rows = args.export_rows or int(1_000_000 * args.scale)
+    xlsx_rows = min(export_rows, args.xlsx_rows)
 
     recreate_database()
     try:
@@ -509,6 +605,22 @@ def main():
             f"{sum(api_body['passes'].values()):,} pass, {api_body['used']['passes']:,} "
             "pass utilisés".replace(",", "\u202f")
         )
+
+        print()
+        start = time.perf_counter()
+        big = seed_export_programme(export_rows, "Programme de l'export CSV")
+        small = seed_export_programme(xlsx_rows, "Programme de l'export XLSX")
+        print(f"Export des pass (stock préparé en {time.perf_counter() - start:.1f} s) :")
+        print(
+            f"{'format':<8} {'lignes':>12} {'durée':>9} {'lignes/s':>10} {'RSS avant':>10} "
+            f"{'RSS pic':>9}"
+        )
+        for programme_id, fmt in ((big.pk, "csv"), (small.pk, "xlsx")):
+            rows, seconds, before, peak = measure_export(programme_id, fmt)
+            print(
+                f"{fmt:<8} {rows:>12,} {seconds:>7.1f} s {rows / seconds:>10,.0f} "
+                f"{before:>6.0f} Mio {peak:>5.0f} Mio".replace(",", "\u202f")
+            )
     finally:
         from django.db import connections
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class CommonConfig(AppConfig):
@@ -7,9 +7,13 @@ class CommonConfig(AppConfig):
     verbose_name = "Commun"
 
     def ready(self):
-        from .triggers import install_after_migrate
+        from .triggers import drop_before_migrate, install_after_migrate
 
-        # Once per ``migrate``, after every app's tables exist.
+        # Once per ``migrate``: dropped before the migrations (SQLite rebuilds tables that the
+        # triggers read), installed after, when every app's tables exist.
+        pre_migrate.connect(
+            drop_before_migrate, sender=self, dispatch_uid="passnum.common.triggers.drop"
+        )
         post_migrate.connect(
             install_after_migrate, sender=self, dispatch_uid="passnum.common.triggers"
         )

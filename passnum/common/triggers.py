@@ -4,10 +4,12 @@ previous state, or over another table).
 Each domain app registers its triggers (``register``) when it is ready; they are (re)installed
 after every ``migrate`` (``post_migrate``), on PostgreSQL and SQLite alike. Installing them from
 the code rather than from a frozen migration keeps them equal to the tables of rules they are
-built from (the pass's allowed moves), and puts them back when SQLite rebuilds a table during a
-migration (a rebuild drops the table's triggers).
+built from (the pass's allowed moves). On SQLite they are dropped before a ``migrate``
+(``pre_migrate``): SQLite alters a table by rebuilding it, which drops the table's own triggers
+and fails on a trigger of another table that reads it.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import connections
@@ -50,6 +52,22 @@ def install(connection) -> None:
 
 def install_after_migrate(sender, using, **kwargs) -> None:
     install(connections[using])
+
+
+CREATED = re.compile(r"CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+
+def drop_before_migrate(sender, using, **kwargs) -> None:
+    """SQLite only: drop the registered triggers before a ``migrate``. SQLite rebuilds a table
+    to alter it (copy, drop, rename) and refuses to rename a table that a trigger of another
+    table reads (« error in trigger …: no such table »); ``post_migrate`` puts them back."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for trigger in registered():
+            for name in CREATED.findall(trigger.sqlite):
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
 
 def sqlite_names(connection) -> set[str]:

@@ -11,7 +11,15 @@ from pydantic import Field
 from passnum.api.schemas import Error, Id, InvalidInputOut, QuerySchema
 from passnum.referential.enums import Public, Service
 
-from .indicators import OUTSIDE_PRIORITY, PIC_TARGET, Filters, indicators_for
+from .indicators import (
+    BURST_MIN_CHECKBOOKS,
+    BURST_MIN_PASSES,
+    OUTSIDE_PRIORITY,
+    PIC_TARGET,
+    Filters,
+    indicators_for,
+    misuse_signals,
+)
 from .periods import parse_period
 from .report_documents import PDF, RENDERERS, XLSX, renderer_for
 from .state_report import FINAL, state_report_for
@@ -322,3 +330,59 @@ def state_report(request, query: Query[ReportQuery]):
     response = HttpResponse(out.getvalue(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{report.filename(extension)}"'
     return response
+
+
+class SelfReferredOut(Schema):
+    organisation_id: int
+    name: str
+    siret: str
+    self_referred: int = Field(
+        description="Pass encaissés pour des personnes orientées par une "
+        "structure du programme de même SIREN."
+    )
+    redeemed: int = Field(description="Pass encaissés en tout (encaissements en vigueur).")
+    share: float = Field(ge=0, le=1)
+
+
+class BurstOut(Schema):
+    organisation_id: int
+    name: str
+    day: datetime.date = Field(description="Jour de saisie des encaissements.")
+    passes: int
+    checkbooks: int
+
+
+class MisuseOut(Schema):
+    self_referred: list[SelfReferredOut]
+    bursts: list[BurstOut]
+    burst_min_passes: int
+    burst_min_checkbooks: int
+
+
+@router.get(
+    "/misuse",
+    response={200: MisuseOut, 401: Error, 403: Error},
+    summary="Signalements (pilote)",
+    description="Par structure de médiation, les pass encaissés pour les orientations de sa "
+    "propre entreprise (même SIREN), la part la plus élevée d'abord ; les rafales : une "
+    "structure qui saisit en un jour au moins `burst_min_passes` pass d'au moins "
+    "`burst_min_checkbooks` chéquiers. Des signaux, pas des preuves.",
+)
+def misuse(request):
+    signals = misuse_signals(request.auth)
+    return {
+        "self_referred": [
+            {
+                "organisation_id": row.organisation_id,
+                "name": row.name,
+                "siret": row.siret,
+                "self_referred": row.self_referred,
+                "redeemed": row.redeemed,
+                "share": row.share,
+            }
+            for row in signals.self_referred
+        ],
+        "bursts": [vars(burst) for burst in signals.bursts],
+        "burst_min_passes": BURST_MIN_PASSES,
+        "burst_min_checkbooks": BURST_MIN_CHECKBOOKS,
+    }

@@ -45,7 +45,13 @@ from passnum.territories.models import Commune
 
 from .periods import EVERYTHING, Period
 from .reminders import ReminderEffect, reminder_effect
-from .selectors import EVER_ASSIGNED, RATE_DIGITS, reporting_database, usage_rate
+from .selectors import (
+    EVER_ASSIGNED,
+    RATE_DIGITS,
+    reporting_database,
+    self_referred_redemptions,
+    usage_rate,
+)
 
 # The national call for projects asked that at least half of the people reached come from the
 # PIC publics.
@@ -644,6 +650,21 @@ def bursts_of(programme, period: Period = EVERYTHING, *, using=None) -> list[Bur
             for row in rows
         ),
         key=lambda b: (-b.passes, b.day, b.name),
+    )
+
+
+@dataclass(frozen=True)
+class MisuseSignals:
+    self_referred: list  # SelfReferredRedemptions, the highest share first
+    bursts: list[Burst]
+
+
+def misuse_signals(actor, period: Period = EVERYTHING, *, using=None) -> MisuseSignals:
+    """The misuse signals of the actor's programme: the operator only (two queries)."""
+    ensure_can(actor, Capability.VIEW_MISUSE)
+    return MisuseSignals(
+        self_referred=self_referred_redemptions(actor.programme, using=using),
+        bursts=bursts_of(actor.programme, period, using=using),
     )
 
 

@@ -3,9 +3,7 @@
 from django.shortcuts import render
 
 from passnum.common.formats import percent
-from passnum.organisations.permissions import Capability, ensure_can
-from passnum.reporting.indicators import BURST_MIN_CHECKBOOKS, BURST_MIN_PASSES, bursts_of
-from passnum.reporting.selectors import self_referred_redemptions
+from passnum.reporting.indicators import BURST_MIN_CHECKBOOKS, BURST_MIN_PASSES, misuse_signals
 
 from ..shared.decorators import actor_required
 
@@ -14,19 +12,15 @@ from ..shared.decorators import actor_required
 def misuse(request):
     """Misuse signals: per provider, the passes it redeemed for people its own organisation
     referred; the days a provider declared many passes of many checkbooks at once."""
-    actor = request.actor
-    ensure_can(actor, Capability.VIEW_MISUSE)
-    rows = [
-        {"row": row, "share": percent(row.share)}
-        for row in self_referred_redemptions(actor.programme)
-    ]
+    signals = misuse_signals(request.actor)
+    rows = [{"row": row, "share": percent(row.share)} for row in signals.self_referred]
     return render(
         request,
         "www/reporting/misuse.html",
         {
             "title": "Signalements",
             "rows": rows,
-            "bursts": bursts_of(actor.programme),
+            "bursts": signals.bursts,
             "burst_passes": BURST_MIN_PASSES,
             "burst_checkbooks": BURST_MIN_CHECKBOOKS,
         },

@@ -51,6 +51,7 @@ from passnum.passes.expiry import expire_passes
 from passnum.passes.models import Checkbook, Pass
 from passnum.passes.services import cancel_and_replace
 from passnum.paths.models import Path, PathOffer
+from passnum.programmes.services import record_expense
 from passnum.providers.models import Place
 from passnum.providers.selectors import distance_km
 from passnum.redemptions.models import PlaceType, Session, SessionKind
@@ -106,6 +107,31 @@ DECLARED_LATE_SHARE = 0.35
 REMINDED_SHARE = 0.45
 RESUMES_AFTER_REMINDER = 0.35
 RESUME_DAYS = (3, 21)
+# The operator's engineering expenses (against the 10 % engineering share): day, object,
+# amount in cents, supplier, reference.
+ENGINEERING_EXPENSES = [
+    (
+        datetime.date(2026, 1, 20),
+        "Conception et impression des chéquiers et de la notice d'information",
+        1_250_00,
+        "Imprimerie fictive de la démonstration",
+        "F-2026-014",
+    ),
+    (
+        datetime.date(2026, 4, 14),
+        "Réunion de lancement du réseau des lieux habilités (salle, déplacements)",
+        480_00,
+        "",
+        "NDF-2026-04",
+    ),
+    (
+        datetime.date(2026, 9, 29),
+        "Comité de pilotage de mi-parcours avec l'État",
+        320_00,
+        "",
+        "NDF-2026-09",
+    ),
+]
 STATEMENT_DAYS = (3, 2, 6)  # working days: generation in M+1, then validation, payment
 PARIS = ZoneInfo(settings.TIME_ZONE)
 
@@ -534,6 +560,18 @@ class Year:
         for month in range(1, 12):
             self.plan_statements(datetime.date(2026, month, 1))
         self.by_referral = {}
+        for spent_on, label, cents, supplier, reference in ENGINEERING_EXPENSES:
+            self.calendar.add(
+                at(spent_on, 11),
+                lambda d=spent_on, lab=label, c=cents, su=supplier, r=reference: record_expense(
+                    self.operator,
+                    spent_on=d,
+                    label=lab,
+                    amount_cents=c,
+                    supplier=su,
+                    reference=r,
+                ),
+            )
         day = FIRST_DAY + datetime.timedelta(days=(7 - FIRST_DAY.weekday()) % 7)
         while day <= LAST_DAY:  # each Monday morning, the referrers' follow-up
             self.calendar.add(at(day, 10), lambda d=day: self.follow_up(d))

@@ -337,6 +337,12 @@ def test_the_default_year_in_figures(transactional_db, settings):
     assert effect.not_reminded >= 10
     assert effect.resumed_after_reminder >= 5
 
+    # The operator spent part of the engineering share.
+    from passnum.programmes.models import EngineeringExpense
+
+    spent = sum(EngineeringExpense.objects.values_list("amount_cents", flat=True))
+    assert 0 < spent <= programme.engineering_cents
+
     # Sessions of 1 to 3 hours (and a half), near the person, at many places, a few undone.
     sessions = Session.objects.filter(undone_at__isnull=True).select_related("place__commune")
     assert {s.duration_minutes // 60 for s in sessions} == {1, 2, 3}

@@ -57,13 +57,13 @@ from passnum.redemptions.models import Redemption
 from passnum.referential.enums import Public
 from passnum.territories.models import Commune
 
+from .indicators import OUTSIDE_PRIORITY
 from .selectors import reporting_database
 
 THRESHOLD = 5
 SMALL = "< 5"  # a count from 1 to 4, or the zero hidden beside it
 WITHHELD = "secret"  # not published: a total that would give away a hidden cell, or the
 # breakdown of a total under 5
-OUTSIDE_PRIORITY = "hors_public_prioritaire"
 PUBLIC_CODES = (*Public.values, OUTSIDE_PRIORITY)
 PUBLIC_LABELS = {**dict(Public.choices), OUTSIDE_PRIORITY: "Hors public prioritaire"}
 PEOPLE = "personnes_chequier"
